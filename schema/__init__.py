@@ -1,0 +1,1 @@
+"""Unified domain model of the Training Data Hub: enums, identifiers, canonical records, tables."""
