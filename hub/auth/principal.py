@@ -1,0 +1,46 @@
+"""The authenticated caller: one role and the area, organisation or platform it acts for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REGION = "region"  # 自治区人社厅: the whole region
+    CITY = "city"  # 盟市人社局: its city and the districts under it
+    DISTRICT = "district"  # 区/旗县人社局: its district
+    FINANCE = "finance"  # 财政局: claims and payments in its area
+    ORG = "org"  # 企业、培训机构: its own organisation
+    CONNECTOR = "connector"  # a platform's service account: its own platform
+    AUDITOR = "auditor"  # read-only, unmasked, every such read logged
+
+
+AREA_ROLES = frozenset({Role.CITY, Role.DISTRICT, Role.FINANCE})
+
+
+class InvalidPrincipal(ValueError):
+    """Token claims that do not describe a usable caller."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    region_code: str | None = None
+    org_credit_code: str | None = None
+    platform_code: str | None = None
+    pii: bool = False
+
+    def __post_init__(self) -> None:
+        if self.role in AREA_ROLES and not self.region_code:
+            raise InvalidPrincipal(f"role {self.role} needs a region")
+        if self.role is Role.ORG and not self.org_credit_code:
+            raise InvalidPrincipal("role org needs an organisation credit code")
+        if self.role is Role.CONNECTOR and not self.platform_code:
+            raise InvalidPrincipal("role connector needs a platform code")
+
+    @property
+    def can_read_pii(self) -> bool:
+        """Auditors read personal data unmasked; the region role may be granted it."""
+        return self.role is Role.AUDITOR or (self.pii and self.role is Role.REGION)

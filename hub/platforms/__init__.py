@@ -1,0 +1,1 @@
+"""Platforms and organisations: registration, lookup, filing status."""

@@ -1,0 +1,1 @@
+"""Protection of personal data at rest."""

@@ -1,0 +1,67 @@
+"""Runtime settings from the environment (HUB_*); nothing is read at import time.
+
+Secrets that are not given (JWT secret, data key) are generated once and kept in the data
+directory beside the embedded database, so `hub demo`, `hub serve` and `hub token` agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SECRETS_FILE = "secrets.json"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".hub"))
+    database_url: str | None = None
+    jwt_secret: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks_file: Path | None = None
+    data_key: str | None = None  # urlsafe base64 of 32 bytes: encrypts and hashes personal data
+    max_page_size: int = 500
+    introspection: bool = True
+
+    @property
+    def resolved_database_url(self) -> str:
+        """HUB_DATABASE_URL, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hub.db').as_posix()}"
+
+    @cached_property
+    def _stored_secrets(self) -> dict[str, str]:
+        path = self.data_dir / _SECRETS_FILE
+        if path.exists():
+            return json.loads(path.read_text())
+        generated = {
+            "jwt_secret": secrets.token_urlsafe(32),
+            "data_key": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(generated))
+        path.chmod(0o600)
+        return generated
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        return self.jwt_secret or self._stored_secrets["jwt_secret"]
+
+    @property
+    def effective_data_key(self) -> bytes:
+        return base64.urlsafe_b64decode(self.data_key or self._stored_secrets["data_key"])
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read settings from the environment now, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,27 @@
+"""Subsidy claims (培训补贴申领): per class, amounts computed by the hub from its own data."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from schema.tables import base as _base  # noqa: F401  (naming convention first)
+from schema.types import UTCDateTime, utcnow
+
+
+class SubsidyClaim(SQLModel, table=True):
+    __tablename__ = "subsidy_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    class_id: int = Field(foreign_key="training_class.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    region_code: str = Field(foreign_key="region.code", index=True)
+    status: str = Field(default="draft", max_length=32)
+    year: int
+    eligible_trainees: int = 0
+    subsidy_amount: float = 0.0
+    pre_disbursed_amount: float = 0.0
+    settled_amount: float = 0.0
+    platform_fee: float = 0.0
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
