@@ -1,0 +1,1 @@
+"""Simulated platforms: real ASGI apps imitating each platform kind, with fault switches."""
