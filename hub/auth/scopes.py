@@ -158,3 +158,29 @@ class Scope:
     def access_log(self) -> ColumnElement[bool]:
         """The unmasked-read log is for auditors and the regional department only."""
         return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
+
+    # dispatch ---------------------------------------------------------------------------------
+    def for_table(self, table: type) -> ColumnElement[bool]:
+        """The predicate for any table the API serves; unknown tables are denied."""
+        name = getattr(table, "__tablename__", "")
+        if name in ("enrolment", "learning_session", "assessment"):
+            return self.class_linked(table)
+        if name == "certificate":
+            return self.trainee_linked(table)
+        if name in ("quarantined_record", "sync_run"):
+            return self.platform_linked(table)
+        if name == "person":
+            return self.persons(table.id)  # type: ignore[attr-defined]
+        if name == "course":
+            return self.courses(table)
+        direct = {
+            "trainee": self.trainees,
+            "training_class": self.training_classes,
+            "platform": self.platforms,
+            "organisation": self.organisations,
+            "subsidy_claim": self.subsidy_claims,
+            "access_log": self.access_log,
+            "region": true,
+        }
+        predicate = direct.get(name)
+        return predicate() if predicate else false()

@@ -1,0 +1,113 @@
+"""Queries over courses, training classes and enrolments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy import or_, select
+
+from hub.api.classes.types import CourseNode, EnrolmentNode, TrainingClassNode
+from hub.api.context import HubContext
+from hub.api.filters import in_region, organisation_is, platform_is, within
+from hub.api.relay import Connection, expect_id, paginate
+from schema.tables import Course, Enrolment, TrainingClass
+
+Info = strawberry.Info[HubContext, None]
+
+
+@strawberry.input
+class CourseFilter:
+    platform: str | None = None
+    occupation: str | None = strawberry.field(default=None, description="Name or code.")
+    skill_level: int | None = None
+
+
+@strawberry.input
+class TrainingClassFilter:
+    region: str | None = None
+    platform: str | None = None
+    organisation: str | None = None
+    occupation: str | None = None
+    skill_level: int | None = None
+    starts_from: date | None = None
+    starts_before: date | None = None
+
+
+@strawberry.input
+class EnrolmentFilter:
+    training_class: strawberry.ID | None = None
+    trainee: strawberry.ID | None = None
+    platform: str | None = None
+
+
+def occupation_is(value: str) -> object:
+    return or_(Course.occupation_name == value, Course.occupation_code == value)
+
+
+@strawberry.type
+class ClassesQuery:
+    @strawberry.field
+    async def courses(
+        self,
+        info: Info,
+        filter: CourseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CourseNode]:
+        where = [info.context.scope.courses(Course)]
+        if filter:
+            if filter.platform:
+                where.append(platform_is(Course.platform_id, filter.platform))
+            if filter.occupation:
+                where.append(occupation_is(filter.occupation))
+            if filter.skill_level is not None:
+                where.append(Course.skill_level == filter.skill_level)
+        return await paginate(info, Course, where, CourseNode.from_row, first, after)
+
+    @strawberry.field
+    async def training_classes(
+        self,
+        info: Info,
+        filter: TrainingClassFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[TrainingClassNode]:
+        where = [info.context.scope.training_classes()]
+        if filter:
+            if filter.region:
+                where.append(in_region(TrainingClass.region_code, filter.region))
+            if filter.platform:
+                where.append(platform_is(TrainingClass.platform_id, filter.platform))
+            if filter.organisation:
+                where.append(organisation_is(TrainingClass.organiser_id, filter.organisation))
+            course_conditions = []
+            if filter.occupation:
+                course_conditions.append(occupation_is(filter.occupation))
+            if filter.skill_level is not None:
+                course_conditions.append(Course.skill_level == filter.skill_level)
+            if course_conditions:
+                courses = select(Course.id).where(*course_conditions)
+                where.append(TrainingClass.course_id.in_(courses))
+            where += within(TrainingClass.starts_on, filter.starts_from, filter.starts_before)
+        return await paginate(info, TrainingClass, where, TrainingClassNode.from_row, first, after)
+
+    @strawberry.field
+    async def enrolments(
+        self,
+        info: Info,
+        filter: EnrolmentFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[EnrolmentNode]:
+        where = [info.context.scope.class_linked(Enrolment)]
+        if filter:
+            if filter.training_class:
+                where.append(
+                    Enrolment.class_id == expect_id(filter.training_class, "TrainingClass")
+                )
+            if filter.trainee:
+                where.append(Enrolment.trainee_id == expect_id(filter.trainee, "Trainee"))
+            if filter.platform:
+                where.append(platform_is(Enrolment.platform_id, filter.platform))
+        return await paginate(info, Enrolment, where, EnrolmentNode.from_row, first, after)

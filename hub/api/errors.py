@@ -1,0 +1,55 @@
+"""Typed GraphQL errors (`extensions.code`) and the masking of everything unexpected."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+log = logging.getLogger("hub.api")
+
+
+class HubError(GraphQLError):
+    """An error the client may see, with a stable machine-readable code."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": self.code})
+
+
+class Unauthenticated(HubError):
+    code = "UNAUTHENTICATED"
+
+
+class ScopeDenied(HubError):
+    """The caller's role or scope does not allow this operation."""
+
+    code = "FORBIDDEN"
+
+
+class BadUserInput(HubError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(HubError):
+    code = "NOT_FOUND"
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces unexpected exceptions with a bare INTERNAL error after logging them in full."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        log.error("unexpected error in resolver", exc_info=error.original_error)
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL"}
+        return masked

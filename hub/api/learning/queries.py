@@ -1,0 +1,122 @@
+"""Queries over learning sessions, assessments and certificates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from sqlalchemy import select
+
+from hub.api.context import HubContext
+from hub.api.enums import CertificateKindEnum, SessionModeEnum
+from hub.api.filters import in_region, organisation_is, platform_is, within
+from hub.api.learning.types import AssessmentNode, CertificateNode, LearningSessionNode
+from hub.api.relay import Connection, expect_id, paginate
+from schema.tables import Assessment, Certificate, LearningSession, TrainingClass
+
+Info = strawberry.Info[HubContext, None]
+
+
+@strawberry.input
+class LearningSessionFilter:
+    region: str | None = strawberry.field(default=None, description="The class's city or district.")
+    platform: str | None = None
+    organisation: str | None = None
+    training_class: strawberry.ID | None = None
+    trainee: strawberry.ID | None = None
+    person: strawberry.ID | None = None
+    mode: SessionModeEnum | None = None  # type: ignore[valid-type]
+    started_from: datetime | None = None
+    started_before: datetime | None = None
+
+
+@strawberry.input
+class AssessmentFilter:
+    training_class: strawberry.ID | None = None
+    platform: str | None = None
+    passed: bool | None = None
+
+
+@strawberry.input
+class CertificateFilter:
+    platform: str | None = None
+    kind: CertificateKindEnum | None = None  # type: ignore[valid-type]
+    issued_from: date | None = None
+    issued_before: date | None = None
+
+
+def _classes_where(*conditions: object) -> object:
+    return select(TrainingClass.id).where(*conditions)
+
+
+@strawberry.type
+class LearningQuery:
+    @strawberry.field
+    async def learning_sessions(
+        self,
+        info: Info,
+        filter: LearningSessionFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[LearningSessionNode]:
+        where = [info.context.scope.class_linked(LearningSession)]
+        if filter:
+            if filter.region:
+                classes = _classes_where(in_region(TrainingClass.region_code, filter.region))
+                where.append(LearningSession.class_id.in_(classes))
+            if filter.organisation:
+                classes = _classes_where(
+                    organisation_is(TrainingClass.organiser_id, filter.organisation)
+                )
+                where.append(LearningSession.class_id.in_(classes))
+            if filter.platform:
+                where.append(platform_is(LearningSession.platform_id, filter.platform))
+            if filter.training_class:
+                class_id = expect_id(filter.training_class, "TrainingClass")
+                where.append(LearningSession.class_id == class_id)
+            if filter.trainee:
+                where.append(LearningSession.trainee_id == expect_id(filter.trainee, "Trainee"))
+            if filter.person:
+                where.append(LearningSession.person_id == expect_id(filter.person, "Person"))
+            if filter.mode:
+                where.append(LearningSession.mode == filter.mode)
+            where += within(LearningSession.started_at, filter.started_from, filter.started_before)
+        return await paginate(
+            info, LearningSession, where, LearningSessionNode.from_row, first, after
+        )
+
+    @strawberry.field
+    async def assessments(
+        self,
+        info: Info,
+        filter: AssessmentFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AssessmentNode]:
+        where = [info.context.scope.class_linked(Assessment)]
+        if filter:
+            if filter.training_class:
+                class_id = expect_id(filter.training_class, "TrainingClass")
+                where.append(Assessment.class_id == class_id)
+            if filter.platform:
+                where.append(platform_is(Assessment.platform_id, filter.platform))
+            if filter.passed is not None:
+                where.append(Assessment.passed == filter.passed)
+        return await paginate(info, Assessment, where, AssessmentNode.from_row, first, after)
+
+    @strawberry.field
+    async def certificates(
+        self,
+        info: Info,
+        filter: CertificateFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CertificateNode]:
+        where = [info.context.scope.trainee_linked(Certificate)]
+        if filter:
+            if filter.platform:
+                where.append(platform_is(Certificate.platform_id, filter.platform))
+            if filter.kind:
+                where.append(Certificate.kind == filter.kind)
+            where += within(Certificate.issued_on, filter.issued_from, filter.issued_before)
+        return await paginate(info, Certificate, where, CertificateNode.from_row, first, after)

@@ -1,0 +1,113 @@
+"""GraphQL types of learning sessions, assessments and certificates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from hub.api.classes.types import TrainingClassNode, load_class
+from hub.api.context import HubContext
+from hub.api.enums import CertificateKindEnum, SessionModeEnum
+from hub.api.ledger.types import TraineeNode, load_trainee
+from hub.api.platforms.types import PlatformNode, load_platform
+from hub.api.relay import Node, to_global_id
+from schema.tables import Assessment, Certificate, LearningSession
+
+Info = strawberry.Info[HubContext, None]
+
+
+@strawberry.type
+class _TraineeInClass:
+    trainee_id: strawberry.Private[int]
+    class_id: strawberry.Private[int | None]
+    platform_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def trainee(self, info: Info) -> TraineeNode | None:
+        return await load_trainee(info, self.trainee_id)
+
+    @strawberry.field
+    async def training_class(self, info: Info) -> TrainingClassNode | None:
+        return await load_class(info, self.class_id)
+
+    @strawberry.field
+    async def platform(self, info: Info) -> PlatformNode | None:
+        return await load_platform(info, self.platform_id)
+
+
+@strawberry.type(name="LearningSession")
+class LearningSessionNode(_TraineeInClass, Node):
+    """A learning record (学习记录): the hub's duration beside the platform's claim."""
+
+    source_id: str
+    started_at: datetime
+    ended_at: datetime
+    duration_seconds: int
+    reported_seconds: int | None
+    mode: SessionModeEnum  # type: ignore[valid-type]
+    activity: str | None
+
+    @classmethod
+    def from_row(cls, row: LearningSession) -> LearningSessionNode:
+        return cls(
+            id=to_global_id("LearningSession", row.id),
+            trainee_id=row.trainee_id,
+            class_id=row.class_id,
+            platform_id=row.platform_id,
+            source_id=row.source_id,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            duration_seconds=row.duration_seconds,
+            reported_seconds=row.reported_seconds,
+            mode=row.mode,
+            activity=row.activity,
+        )
+
+
+@strawberry.type(name="Assessment")
+class AssessmentNode(_TraineeInClass, Node):
+    """A training-effect assessment (培训效果考评)."""
+
+    source_id: str
+    assessed_at: datetime
+    passed: bool
+    score: float | None
+
+    @classmethod
+    def from_row(cls, row: Assessment) -> AssessmentNode:
+        return cls(
+            id=to_global_id("Assessment", row.id),
+            trainee_id=row.trainee_id,
+            class_id=row.class_id,
+            platform_id=row.platform_id,
+            source_id=row.source_id,
+            assessed_at=row.assessed_at,
+            passed=row.passed,
+            score=row.score,
+        )
+
+
+@strawberry.type(name="Certificate")
+class CertificateNode(_TraineeInClass, Node):
+    source_id: str
+    kind: CertificateKindEnum  # type: ignore[valid-type]
+    number: str
+    issued_on: date
+    occupation_code: str | None
+    skill_level: int | None
+
+    @classmethod
+    def from_row(cls, row: Certificate) -> CertificateNode:
+        return cls(
+            id=to_global_id("Certificate", row.id),
+            trainee_id=row.trainee_id,
+            class_id=row.class_id,
+            platform_id=row.platform_id,
+            source_id=row.source_id,
+            kind=row.kind,
+            number=row.number,
+            issued_on=row.issued_on,
+            occupation_code=row.occupation_code,
+            skill_level=row.skill_level,
+        )

@@ -1,0 +1,1 @@
+"""GraphQL for platforms, organisations, regions, sync runs and quarantine."""

@@ -1,0 +1,139 @@
+"""Queries over platforms, organisations, regions, sync runs and quarantine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import select
+
+from hub.api.context import HubContext
+from hub.api.enums import FilingStatusEnum, OrganisationKindEnum, SyncStatusEnum
+from hub.api.filters import in_region, platform_is, within
+from hub.api.platforms.types import (
+    OrganisationNode,
+    PlatformNode,
+    QuarantinedRecordNode,
+    RegionNode,
+    SyncRunNode,
+)
+from hub.api.relay import Connection, paginate
+from schema.tables import Organisation, Platform, QuarantinedRecord, Region, SyncRun
+
+Info = strawberry.Info[HubContext, None]
+
+
+@strawberry.input
+class PlatformFilter:
+    region: str | None = None
+    filing_status: FilingStatusEnum | None = None  # type: ignore[valid-type]
+    kind: str | None = None
+    code: str | None = None
+
+
+@strawberry.input
+class OrganisationFilter:
+    region: str | None = None
+    kind: OrganisationKindEnum | None = None  # type: ignore[valid-type]
+    credit_code: str | None = None
+
+
+@strawberry.input
+class SyncRunFilter:
+    platform: str | None = None
+    status: SyncStatusEnum | None = None  # type: ignore[valid-type]
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+
+
+@strawberry.input
+class QuarantineFilter:
+    platform: str | None = None
+    record_type: str | None = None
+    open_only: bool = True
+
+
+@strawberry.type
+class PlatformQuery:
+    @strawberry.field(description="Administrative regions (public reference data).")
+    async def regions(self, info: Info, parent: str | None = None) -> list[RegionNode]:
+        info.context.require()
+        query = select(Region).order_by(Region.code)
+        if parent:
+            query = query.where(Region.parent_code == parent)
+        return [RegionNode.from_row(r) for r in (await info.context.execute(query)).scalars()]
+
+    @strawberry.field
+    async def platforms(
+        self,
+        info: Info,
+        filter: PlatformFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PlatformNode]:
+        where = [info.context.scope.platforms()]
+        if filter:
+            if filter.region:
+                where.append(in_region(Platform.region_code, filter.region))
+            if filter.filing_status:
+                where.append(Platform.filing_status == filter.filing_status)
+            if filter.kind:
+                where.append(Platform.kind == filter.kind)
+            if filter.code:
+                where.append(Platform.code == filter.code)
+        return await paginate(info, Platform, where, PlatformNode.from_row, first, after)
+
+    @strawberry.field
+    async def organisations(
+        self,
+        info: Info,
+        filter: OrganisationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OrganisationNode]:
+        where = [info.context.scope.organisations()]
+        if filter:
+            if filter.region:
+                where.append(in_region(Organisation.region_code, filter.region))
+            if filter.kind:
+                where.append(Organisation.kind == filter.kind)
+            if filter.credit_code:
+                where.append(Organisation.credit_code == filter.credit_code)
+        return await paginate(info, Organisation, where, OrganisationNode.from_row, first, after)
+
+    @strawberry.field
+    async def sync_runs(
+        self,
+        info: Info,
+        filter: SyncRunFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SyncRunNode]:
+        where = [info.context.scope.platform_linked(SyncRun)]
+        if filter:
+            if filter.platform:
+                where.append(platform_is(SyncRun.platform_id, filter.platform))
+            if filter.status:
+                where.append(SyncRun.status == filter.status)
+            where += within(SyncRun.started_at, filter.started_from, filter.started_to)
+        return await paginate(info, SyncRun, where, SyncRunNode.from_row, first, after)
+
+    @strawberry.field
+    async def quarantined_records(
+        self,
+        info: Info,
+        filter: QuarantineFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[QuarantinedRecordNode]:
+        where = [info.context.scope.platform_linked(QuarantinedRecord)]
+        spec = filter or QuarantineFilter()
+        if spec.platform:
+            where.append(platform_is(QuarantinedRecord.platform_id, spec.platform))
+        if spec.record_type:
+            where.append(QuarantinedRecord.record_type == spec.record_type)
+        if spec.open_only:
+            where.append(QuarantinedRecord.resolved_at.is_(None))
+        return await paginate(
+            info, QuarantinedRecord, where, QuarantinedRecordNode.from_row, first, after
+        )

@@ -1,0 +1,123 @@
+"""Relay plumbing: global ids, opaque cursors, and keyset-paginated connections.
+
+Pages are ordered by primary key and continue after the last id seen, so a cursor stays valid
+while rows are added and a page never repeats or skips a row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import ColumnElement, func, select
+
+from hub.api.context import HubContext
+from hub.api.errors import BadUserInput
+
+NodeT = TypeVar("NodeT")
+
+DEFAULT_PAGE_SIZE = 50
+
+
+@strawberry.interface
+class Node:
+    """An object with a globally unique id, fetchable with `node(id:)`."""
+
+    id: strawberry.ID
+
+
+def to_global_id(type_name: str, row_id: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{row_id}".encode()).decode())
+
+
+def from_global_id(global_id: str) -> tuple[str, int]:
+    """(type name, row id) of a global id; raises BadUserInput when it is not one of ours."""
+    try:
+        type_name, _, row_id = base64.urlsafe_b64decode(global_id.encode()).decode().partition(":")
+        return type_name, int(row_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise BadUserInput(f"not a valid id: {global_id!r}") from error
+
+
+def _cursor(row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"cursor:{row_id}".encode()).decode()
+
+
+def _after_id(cursor: str) -> int:
+    try:
+        prefix, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if prefix != "cursor":
+            raise ValueError(prefix)
+        return int(row_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise BadUserInput(f"not a valid cursor: {cursor!r}") from error
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    count_where: strawberry.Private[tuple[Any, Sequence[ColumnElement[bool]]]]
+
+    @strawberry.field(description="Rows matching the filter within the caller's scope.")
+    async def total_count(self, info: strawberry.Info[HubContext, None]) -> int:
+        table, where = self.count_where
+        query = select(func.count()).select_from(table).where(*where)
+        return (await info.context.execute(query)).scalar_one()
+
+
+async def paginate(
+    info: strawberry.Info[HubContext, None],
+    table: Any,
+    where: Sequence[ColumnElement[bool]],
+    to_node: Callable[[Any], NodeT],
+    first: int | None,
+    after: str | None,
+) -> Connection[NodeT]:
+    """One page of `table` rows satisfying `where` (which must include the caller's scope)."""
+    limit = DEFAULT_PAGE_SIZE if first is None else first
+    maximum = info.context.settings.max_page_size
+    if not 0 <= limit <= maximum:
+        raise BadUserInput(f"first must be between 0 and {maximum}")
+    conditions = list(where)
+    if after:
+        conditions.append(table.id > _after_id(after))
+    query = select(table).where(*conditions).order_by(table.id).limit(limit + 1)
+    rows = list((await info.context.execute(query)).scalars())
+    page = rows[:limit]
+    edges = [Edge(cursor=_cursor(row.id), node=to_node(row)) for row in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count_where=(table, list(where)),
+    )
+
+
+def expect_id(global_id: str, type_name: str) -> int:
+    """The row id of a global id that must name a `type_name`."""
+    found, row_id = from_global_id(global_id)
+    if found != type_name:
+        raise BadUserInput(f"id {global_id!r} is not a {type_name}")
+    return row_id

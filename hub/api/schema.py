@@ -1,0 +1,38 @@
+"""The one GraphQL schema, composed of the domains' query types."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from hub.api.access_log import RecordOperationName
+from hub.api.claims.queries import ClaimsQuery
+from hub.api.classes.queries import ClassesQuery
+from hub.api.errors import MaskUnexpectedErrors
+from hub.api.learning.queries import LearningQuery
+from hub.api.ledger.queries import LedgerQuery
+from hub.api.nodes import NODE_TYPES, NodeQuery
+from hub.api.platforms.queries import PlatformQuery
+from hub.api.viewer import ViewerQuery
+
+MAX_QUERY_DEPTH = 10
+
+Query = merge_types(
+    "Query",
+    (ViewerQuery, NodeQuery, LedgerQuery, ClassesQuery, LearningQuery, ClaimsQuery, PlatformQuery),
+)
+
+
+def build_schema() -> strawberry.Schema:
+    """The schema with its safety extensions; every node type is registered for `node(id:)`."""
+    node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
+    return strawberry.Schema(
+        query=Query,
+        types=node_types,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            MaskUnexpectedErrors,
+            RecordOperationName,
+        ],
+    )
