@@ -18,6 +18,9 @@ page is one single 更新时间 (a bulk import) do we page by offset inside that
 tied record then shifts the rest back by one, which we detect (we meet an id from the tie again
 with a later time) and answer by re-reading from the tie. If it still is not clean after a few
 passes, the cursor is held at the tie so the next run re-reads it.
+
+Kind-specific option (a PlatformConfig extra): `lookback_seconds` (default 300), how far before
+the stored cursor a run starts, for records committed late with an earlier 更新时间.
 """
 
 from __future__ import annotations
