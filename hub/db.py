@@ -15,12 +15,18 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, **kwargs: object) -> AsyncEngine:
-    """An async engine; on SQLite with foreign keys enforced and WAL so readers never block."""
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the folder an embedded SQLite database file lives in (no-op for other engines)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+    """An async engine; on SQLite with foreign keys enforced and WAL so readers never block."""
+    if url.startswith("sqlite"):
+        ensure_sqlite_directory(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.db import ensure_sqlite_directory
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -27,6 +29,7 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest revision (call outside an event loop)."""
+    ensure_sqlite_directory(url)
     command.upgrade(alembic_config(url), "head")
 
 

@@ -1,0 +1,1 @@
+"""Sync: pull platforms through their connectors, checkpointing each batch with its cursor."""

@@ -1,0 +1,58 @@
+"""The `hub` command as a user runs it, in a subprocess, on both engines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.records import small_ledger, trainee
+
+
+def total_row(output: str) -> list[str]:
+    """read, inserted, updated, unchanged, quarantined from the summary table's total row."""
+    line = next(line for line in output.splitlines() if " total " in line)
+    return [cell for cell in line.replace("│", " ").split() if cell.isdigit()]
+
+
+def hub(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args],
+        env={**env, "COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_import_twice_reports_nothing_new(engine: AsyncEngine, tmp_path: Path) -> None:
+    env = {
+        "HUB_DATA_DIR": str(tmp_path / "data"),
+        "HUB_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+    }
+    records = [*small_ledger(), trainee("T8", id_number="150302199001011230")]
+    ledger = tmp_path / "ledger.ndjson"
+    lines = [json.dumps(r, ensure_ascii=False) for r in records] + ["{not json"]
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    first = hub("import", str(ledger), "--platform", "acme-lms", env=env)
+    assert first.returncode == 0, first.stderr
+    assert total_row(first.stdout) == ["11", "9", "0", "0", "2"]
+
+    second = hub("import", str(ledger), "--platform", "acme-lms", env=env)
+    assert total_row(second.stdout) == ["11", "0", "0", "9", "2"]
+
+
+def test_token_uses_the_secret_kept_in_the_data_dir(tmp_path: Path) -> None:
+    env = {"HUB_DATA_DIR": str(tmp_path)}
+    printed = hub("token", "--role", "city", "--region", "150300", env=env)
+    assert printed.returncode == 0, printed.stderr
+    secret = json.loads((tmp_path / "secrets.json").read_text())["jwt_secret"]
+    claims = jwt.decode(printed.stdout.strip(), secret, algorithms=["HS256"])
+    assert claims["role"] == "city" and claims["region"] == "150300"
+    refused = hub("token", "--role", "city", env=env)
+    assert refused.returncode != 0 and "needs a region" in refused.stderr
