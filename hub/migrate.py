@@ -28,16 +28,16 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest revision (call outside an event loop)."""
+    """Bring the database at `url` to the newest revision of every branch (outside an event loop)."""
     ensure_sqlite_directory(url)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 async def upgrade_engine(engine: AsyncEngine) -> None:
     """Bring the database behind an async engine to the newest revision."""
     async with engine.begin() as connection:
         await connection.run_sync(
-            lambda sync_conn: command.upgrade(alembic_config(connection=sync_conn), "head")
+            lambda sync_conn: command.upgrade(alembic_config(connection=sync_conn), "heads")
         )
 
 

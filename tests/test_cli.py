@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ def total_row(output: str) -> list[str]:
 def hub(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hub", *args],
-        env={**env, "COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        env={**os.environ, **env, "COLUMNS": "200"},
         capture_output=True,
         text=True,
         timeout=120,

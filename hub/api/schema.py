@@ -18,10 +18,20 @@ from hub.api.viewer import ViewerQuery
 
 MAX_QUERY_DEPTH = 10
 
-Query = merge_types(
-    "Query",
-    (ViewerQuery, NodeQuery, LedgerQuery, ClassesQuery, LearningQuery, ClaimsQuery, PlatformQuery),
+# Each domain contributes its query (and mutation) type here.
+QUERY_TYPES: tuple[type, ...] = (
+    ViewerQuery,
+    NodeQuery,
+    LedgerQuery,
+    ClassesQuery,
+    LearningQuery,
+    ClaimsQuery,
+    PlatformQuery,
 )
+MUTATION_TYPES: tuple[type, ...] = ()
+
+Query = merge_types("Query", QUERY_TYPES)
+Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
 def build_schema() -> strawberry.Schema:
@@ -29,6 +39,7 @@ def build_schema() -> strawberry.Schema:
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=node_types,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
