@@ -19,29 +19,13 @@ from strawberry.asgi import GraphQL
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
 from hub.api.schema import build_schema
-from hub.auth.principal import Principal
-from hub.auth.tokens import AuthenticationFailed, principal_from_token
+from hub.api.credentials import authenticate, token_verifier
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
 from hub.settings import Settings
 
 log = logging.getLogger("hub.api")
-
-
-def authenticate(
-    authorization: str | None, settings: Settings
-) -> tuple[Principal | None, str | None]:
-    """The principal of a `Bearer` header, or why there is none."""
-    if not authorization:
-        return None, None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None, "the Authorization header must be 'Bearer <token>'"
-    try:
-        return principal_from_token(settings.effective_jwt_secret, token.strip()), None
-    except AuthenticationFailed as error:
-        return None, str(error)
 
 
 class _HubGraphQL(GraphQL):
@@ -56,15 +40,16 @@ class GraphQLEndpoint:
         self.settings = settings
         self.sessions = session_factory(engine)
         self.vault = PiiVault(settings.effective_data_key)
-        self.graphql = _HubGraphQL(build_schema(), graphql_ide="graphiql")
+        self.verifier = token_verifier(settings)
+        self.graphql = _HubGraphQL(build_schema(settings), graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
             return
         request = Request(scope)
-        principal, auth_error = authenticate(request.headers.get("authorization"), self.settings)
         async with self.sessions() as session:
+            principal, auth_error = await authenticate(request.headers, self.verifier, session)
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
             await self.graphql(scope, receive, send)
