@@ -11,6 +11,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from hub.api.commands import register as register_api_commands
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.ingest.stats import IngestStats
@@ -162,3 +163,6 @@ def demo(
 
 def main() -> None:
     app()
+
+
+register_api_commands(app)
