@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,13 +14,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
 from hub.api.schema import build_schema
 from hub.api.credentials import authenticate, token_verifier
+from hub.api.errors import RequestTimedOut
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
@@ -52,8 +54,23 @@ class GraphQLEndpoint:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
-            await self.graphql(scope, receive, send)
-            await write_access_log(context)
+            started = False
+
+            async def tracked_send(message: Message) -> None:
+                nonlocal started
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+            try:
+                async with asyncio.timeout(self.settings.request_timeout_seconds):
+                    await self.graphql(scope, receive, tracked_send)
+                    await write_access_log(context)
+            except TimeoutError:
+                if started:  # too late to answer with an error: the body is on its way
+                    raise
+                error = RequestTimedOut("the request took too long and was abandoned")
+                body = {"data": None, "errors": [error.formatted]}
+                await JSONResponse(body, status_code=503)(scope, receive, send)
 
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:

@@ -59,7 +59,9 @@ def create(
 
 
 @apikey_app.command("revoke")
-def revoke(prefix: Annotated[str, typer.Argument(help="The key, or its first 12 characters")]) -> None:
+def revoke(
+    prefix: Annotated[str, typer.Argument(help="The key, or its first 12 characters")],
+) -> None:
     """Revoke a key; requests with it are refused from now on."""
     from hub.auth.apikeys import revoke_api_key
 

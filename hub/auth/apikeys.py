@@ -38,7 +38,9 @@ async def create_api_key(
     if platform is None:
         raise UnknownPlatform(platform_code)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(platform_id=platform.id, prefix=key[:_VISIBLE], key_hash=hash_key(key), label=label)
+    row = ApiKey(
+        platform_id=platform.id, prefix=key[:_VISIBLE], key_hash=hash_key(key), label=label
+    )
     session.add(row)
     await session.flush()
     return row, key

@@ -142,7 +142,9 @@ async def test_jwks_file_rs256_and_es256_with_issuer_and_audience(
             assert code(await ask(http, bearer(token))) == "UNAUTHENTICATED", why
 
 
-async def test_hs256_development_tokens(engine: AsyncEngine, settings: Settings, keys: Keys) -> None:
+async def test_hs256_development_tokens(
+    engine: AsyncEngine, settings: Settings, keys: Keys
+) -> None:
     async with client(settings, engine) as http:
         assert code(await ask(http, bearer(jwt.encode(claims(), SECRET)))) is None
         expired = jwt.encode(claims(exp=int(time.time()) - 60), SECRET)
@@ -206,7 +208,8 @@ async def test_api_key_created_used_and_revoked(
             }, body
             data = (
                 await http.post(
-                    "/graphql", json={"query": "{ platforms { edges { node { code } } } }"},
+                    "/graphql",
+                    json={"query": "{ platforms { edges { node { code } } } }"},
                     headers=headers,
                 )
             ).json()["data"]
