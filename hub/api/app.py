@@ -19,9 +19,9 @@ from strawberry.asgi import GraphQL
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
-from hub.api.schema import build_schema
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.errors import RequestTimedOut
+from hub.api.schema import build_schema
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault

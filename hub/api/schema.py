@@ -10,8 +10,8 @@ from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
 from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
-from hub.api.limits import limit_extensions
 from hub.api.ledger.queries import LedgerQuery
+from hub.api.limits import limit_extensions
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.platforms.queries import PlatformQuery
 from hub.api.viewer import ViewerQuery
