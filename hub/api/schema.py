@@ -13,6 +13,7 @@ from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
 from hub.api.nodes import NODE_TYPES, NodeQuery
+from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
@@ -26,6 +27,7 @@ QUERY_TYPES: tuple[type, ...] = (
     LearningQuery,
     ClaimsQuery,
     PlatformQuery,
+    OversightQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = ()
 
