@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.errors import RequestTimedOut
+from hub.api.http import HubGraphQL
 from hub.api.schema import build_schema
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
@@ -28,11 +27,6 @@ from hub.security.pii import PiiVault
 from hub.settings import Settings
 
 log = logging.getLogger("hub.api")
-
-
-class _HubGraphQL(GraphQL):
-    async def get_context(self, request: Any, response: Any) -> HubContext:
-        return request.state.hub_context
 
 
 class GraphQLEndpoint:
@@ -43,7 +37,7 @@ class GraphQLEndpoint:
         self.sessions = session_factory(engine)
         self.vault = PiiVault(settings.effective_data_key)
         self.verifier = token_verifier(settings)
-        self.graphql = _HubGraphQL(build_schema(settings), graphql_ide="graphiql")
+        self.graphql = HubGraphQL(build_schema(settings), graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
