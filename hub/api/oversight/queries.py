@@ -9,7 +9,7 @@ import strawberry
 from hub.api.context import HubContext
 from hub.api.filters import within
 from hub.api.oversight.types import AccessLogEntryNode
-from hub.api.relay import Connection, paginate
+from hub.api.relay import Connection, SortOrder, paginate
 from hub.auth.principal import Role
 from schema.tables import AccessLogEntry
 
@@ -34,6 +34,7 @@ class OversightQuery:
         filter: AccessLogFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[AccessLogEntryNode]:
         context = info.context
         context.require(Role.AUDITOR, Role.REGION)
@@ -47,5 +48,5 @@ class OversightQuery:
                 where.append(AccessLogEntry.entity == filter.entity)
             where += within(AccessLogEntry.read_at, filter.read_from, filter.read_before)
         return await paginate(
-            info, AccessLogEntry, where, AccessLogEntryNode.from_row, first, after
+            info, AccessLogEntry, where, AccessLogEntryNode.from_row, first, after, order
         )
