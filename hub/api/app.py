@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -20,6 +21,8 @@ from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
+from hub.api.metrics import ERRORS, metrics_endpoint
+from hub.api.request_log import RequestIdMiddleware
 from hub.api.schema import build_schema
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
@@ -63,6 +66,7 @@ class GraphQLEndpoint:
                 if started:  # too late to answer with an error: the body is on its way
                     raise
                 error = RequestTimedOut("the request took too long and was abandoned")
+                ERRORS.labels(error.code).inc()
                 body = {"data": None, "errors": [error.formatted]}
                 await JSONResponse(body, status_code=503)(scope, receive, send)
 
@@ -97,6 +101,8 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(engine)),
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )

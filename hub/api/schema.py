@@ -12,6 +12,7 @@ from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
+from hub.api.metrics import RecordMetrics
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
@@ -48,6 +49,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         types=node_types,
         extensions=[
             *limit_extensions(settings),
+            RecordMetrics,  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
         ],
