@@ -16,7 +16,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.errors import RequestTimedOut
@@ -61,7 +60,6 @@ class GraphQLEndpoint:
             try:
                 async with asyncio.timeout(self.settings.request_timeout_seconds):
                     await self.graphql(scope, receive, tracked_send)
-                    await write_access_log(context)
             except TimeoutError:
                 if started:  # too late to answer with an error: the body is on its way
                     raise

@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -66,6 +67,9 @@ class HubGraphQL(GraphQL):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        # Unmasked reads are logged before the answer leaves: if logging fails, nothing
+        # unmasked is sent (fail closed).
+        await write_access_log(request.state.hub_context)
         body = await super().process_result(request, result)
         if prefers_graphql_response(request.headers.get("accept")):
             sub_response: Response = request.state.sub_response
