@@ -11,6 +11,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from hub.api.commands import register as register_api_commands
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.ingest.stats import IngestStats
@@ -92,12 +93,22 @@ def token(
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    from hub.api.request_log import configure_logging
+
+    configure_logging()
     if workers > 1:
-        uvicorn.run("hub.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run(
+            "hub.api.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,  # uvicorn's records go through the JSON handler too
+            access_log=False,  # hub.api.requests logs each request with its id
+        )
         return
     from hub.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()
@@ -162,3 +173,6 @@ def demo(
 
 def main() -> None:
     app()
+
+
+register_api_commands(app)

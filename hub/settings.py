@@ -27,10 +27,17 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
-    jwks_file: Path | None = None
+    jwks_file: Path | None = None  # RS256/ES256 public keys (a JWKS document) on disk
+    jwks_url: str | None = None  # ... or fetched (and cached) from the identity provider
     data_key: str | None = None  # urlsafe base64 of 32 bytes: encrypts and hashes personal data
     max_page_size: int = 500
     introspection: bool = True
+    # Limits on what one request may ask for (hub/api/limits.py).
+    max_query_depth: int = 10
+    max_query_tokens: int = 5000
+    max_query_aliases: int = 60
+    max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
+    request_timeout_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -56,6 +63,19 @@ class Settings(BaseSettings):
     @property
     def effective_jwt_secret(self) -> str:
         return self.jwt_secret or self._stored_secrets["jwt_secret"]
+
+    @property
+    def hmac_jwt_secret(self) -> str | None:
+        """The HS256 secret requests are verified with; None (HS256 refused) in JWKS-only setups.
+
+        Development falls back to the generated secret; once a JWKS is configured, HS256 tokens
+        are accepted only if HUB_JWT_SECRET is set explicitly.
+        """
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.jwks_file or self.jwks_url:
+            return None
+        return self.effective_jwt_secret
 
     @property
     def effective_data_key(self) -> bytes:

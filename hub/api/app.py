@@ -2,51 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.types import Message, Receive, Scope, Send
 
-from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
+from hub.api.credentials import authenticate, token_verifier
+from hub.api.errors import RequestTimedOut
+from hub.api.http import HubGraphQL
+from hub.api.metrics import ERRORS, metrics_endpoint
+from hub.api.request_log import RequestIdMiddleware
 from hub.api.schema import build_schema
-from hub.auth.principal import Principal
-from hub.auth.tokens import AuthenticationFailed, principal_from_token
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
 from hub.settings import Settings
 
 log = logging.getLogger("hub.api")
-
-
-def authenticate(
-    authorization: str | None, settings: Settings
-) -> tuple[Principal | None, str | None]:
-    """The principal of a `Bearer` header, or why there is none."""
-    if not authorization:
-        return None, None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None, "the Authorization header must be 'Bearer <token>'"
-    try:
-        return principal_from_token(settings.effective_jwt_secret, token.strip()), None
-    except AuthenticationFailed as error:
-        return None, str(error)
-
-
-class _HubGraphQL(GraphQL):
-    async def get_context(self, request: Any, response: Any) -> HubContext:
-        return request.state.hub_context
 
 
 class GraphQLEndpoint:
@@ -56,19 +38,35 @@ class GraphQLEndpoint:
         self.settings = settings
         self.sessions = session_factory(engine)
         self.vault = PiiVault(settings.effective_data_key)
-        self.graphql = _HubGraphQL(build_schema(), graphql_ide="graphiql")
+        self.verifier = token_verifier(settings)
+        self.graphql = HubGraphQL(build_schema(settings), graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
             return
         request = Request(scope)
-        principal, auth_error = authenticate(request.headers.get("authorization"), self.settings)
         async with self.sessions() as session:
+            principal, auth_error = await authenticate(request.headers, self.verifier, session)
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
-            await self.graphql(scope, receive, send)
-            await write_access_log(context)
+            started = False
+
+            async def tracked_send(message: Message) -> None:
+                nonlocal started
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+            try:
+                async with asyncio.timeout(self.settings.request_timeout_seconds):
+                    await self.graphql(scope, receive, tracked_send)
+            except TimeoutError:
+                if started:  # too late to answer with an error: the body is on its way
+                    raise
+                error = RequestTimedOut("the request took too long and was abandoned")
+                ERRORS.labels(error.code).inc()
+                body = {"data": None, "errors": [error.formatted]}
+                await JSONResponse(body, status_code=503)(scope, receive, send)
 
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
@@ -101,6 +99,8 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(engine)),
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )

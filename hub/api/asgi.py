@@ -1,11 +1,13 @@
 """ASGI entry point for multi-process serving (`uvicorn hub.api.asgi:app`); settings from the environment."""
 
 from hub.api.app import create_app
+from hub.api.request_log import configure_logging
 from hub.settings import get_settings
 
 
 def __getattr__(name: str) -> object:
     # Built on first access by the server process, not when the module is imported elsewhere.
     if name == "app":
+        configure_logging()
         return create_app(get_settings())
     raise AttributeError(name)

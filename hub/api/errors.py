@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -37,6 +38,12 @@ class NotFound(HubError):
     code = "NOT_FOUND"
 
 
+class RequestTimedOut(HubError):
+    """The request ran longer than HUB_REQUEST_TIMEOUT_SECONDS and was abandoned."""
+
+    code = "TIMEOUT"
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
@@ -53,3 +60,12 @@ class MaskUnexpectedErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL"}
         return masked
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+        # Parse, validation and limit errors come from graphql-core without a code: they are
+        # the client's to fix, so they read BAD_USER_INPUT like our own input errors.
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": BadUserInput.code}

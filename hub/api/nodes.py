@@ -12,6 +12,7 @@ from hub.api.classes.types import CourseNode, EnrolmentNode, TrainingClassNode
 from hub.api.context import HubContext
 from hub.api.learning.types import AssessmentNode, CertificateNode, LearningSessionNode
 from hub.api.ledger.types import PersonNode, TraineeNode
+from hub.api.oversight.types import AccessLogEntryNode
 from hub.api.platforms.types import (
     OrganisationNode,
     PlatformNode,
@@ -35,6 +36,7 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "SyncRun": (tables.SyncRun, SyncRunNode.from_row),
     "QuarantinedRecord": (tables.QuarantinedRecord, QuarantinedRecordNode.from_row),
     "SubsidyClaim": (tables.SubsidyClaim, SubsidyClaimNode.from_row),
+    "AccessLogEntry": (tables.AccessLogEntry, AccessLogEntryNode.from_row),
 }
 
 

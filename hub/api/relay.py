@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -42,18 +43,28 @@ def from_global_id(global_id: str) -> tuple[str, int]:
         raise BadUserInput(f"not a valid id: {global_id!r}") from error
 
 
-def _cursor(row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"cursor:{row_id}".encode()).decode()
+@strawberry.enum(description="Order of a connection's rows: as they arrived, or newest first.")
+class SortOrder(Enum):
+    ASC = "asc"
+    DESC = "desc"
 
 
-def _after_id(cursor: str) -> int:
+_CURSOR_PREFIX = {SortOrder.ASC: "cursor", SortOrder.DESC: "cursor-desc"}
+
+
+def _cursor(row_id: int, order: SortOrder) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX[order]}:{row_id}".encode()).decode()
+
+
+def _after_id(cursor: str, order: SortOrder) -> int:
+    """The row id a cursor points after; a cursor of the other order is refused."""
     try:
         prefix, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix != "cursor":
+        if prefix != _CURSOR_PREFIX[order]:
             raise ValueError(prefix)
         return int(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise BadUserInput(f"not a valid cursor: {cursor!r}") from error
+        raise BadUserInput(f"not a valid cursor for order {order.name}: {cursor!r}") from error
 
 
 @strawberry.type
@@ -90,19 +101,27 @@ async def paginate(
     to_node: Callable[[Any], NodeT],
     first: int | None,
     after: str | None,
+    order: SortOrder = SortOrder.ASC,
 ) -> Connection[NodeT]:
-    """One page of `table` rows satisfying `where` (which must include the caller's scope)."""
+    """One page of `table` rows satisfying `where` (which must include the caller's scope).
+
+    Rows are ordered by id (arrival order; DESC: newest first) and continue after the cursor's
+    id, so pages stay stable while rows are added.
+    """
     limit = DEFAULT_PAGE_SIZE if first is None else first
     maximum = info.context.settings.max_page_size
     if not 0 <= limit <= maximum:
         raise BadUserInput(f"first must be between 0 and {maximum}")
     conditions = list(where)
+    descending = order is SortOrder.DESC
     if after:
-        conditions.append(table.id > _after_id(after))
-    query = select(table).where(*conditions).order_by(table.id).limit(limit + 1)
+        after_id = _after_id(after, order)
+        conditions.append(table.id < after_id if descending else table.id > after_id)
+    sort = table.id.desc() if descending else table.id
+    query = select(table).where(*conditions).order_by(sort).limit(limit + 1)
     rows = list((await info.context.execute(query)).scalars())
     page = rows[:limit]
-    edges = [Edge(cursor=_cursor(row.id), node=to_node(row)) for row in page]
+    edges = [Edge(cursor=_cursor(row.id, order), node=to_node(row)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from hub.api.access_log import RecordOperationName
@@ -12,11 +11,13 @@ from hub.api.classes.queries import ClassesQuery
 from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
+from hub.api.limits import limit_extensions
+from hub.api.metrics import RecordMetrics
 from hub.api.nodes import NODE_TYPES, NodeQuery
+from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
 from hub.api.viewer import ViewerQuery
-
-MAX_QUERY_DEPTH = 10
+from hub.settings import Settings
 
 # Each domain contributes its query (and mutation) type here.
 QUERY_TYPES: tuple[type, ...] = (
@@ -27,6 +28,7 @@ QUERY_TYPES: tuple[type, ...] = (
     LearningQuery,
     ClaimsQuery,
     PlatformQuery,
+    OversightQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = ()
 
@@ -34,15 +36,20 @@ Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema with its safety extensions; every node type is registered for `node(id:)`."""
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with its safety extensions; every node type is registered for `node(id:)`.
+
+    Without settings (schema export), the default limits apply.
+    """
+    settings = settings or Settings()
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=node_types,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            *limit_extensions(settings),
+            RecordMetrics,  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
         ],

@@ -1,15 +1,25 @@
-"""Bearer JWTs: issued for development with HS256, verified strictly on every request."""
+"""Bearer JWTs: HS256 for development, RS256/ES256 from a JWKS in production.
+
+Every token is verified strictly: the algorithm must be one we accept for the kind of key it
+claims (so `alg: none` and HS256-signed-with-the-public-key confusion fail), `exp`, `sub` and
+`role` are required, and JWKS tokens must carry the configured issuer and audience.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
 
 from hub.auth.principal import InvalidPrincipal, Principal, Role
 
-ALGORITHMS = ["HS256"]  # fixed list: `alg: none` and algorithm confusion are rejected
+HMAC_ALGORITHM = "HS256"
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
+REQUIRED_CLAIMS = ["exp", "sub", "role"]
 
 
 class AuthenticationFailed(Exception):
@@ -46,21 +56,104 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def principal_from_token(secret: str, token: str) -> Principal:
-    """Verify a token and return its principal; raises AuthenticationFailed."""
+def _principal(claims: dict[str, Any]) -> Principal:
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=ALGORITHMS, options={"require": ["exp", "sub", "role"]}
-        )
         return Principal(
             subject=str(claims["sub"]),
             role=Role(claims["role"]),
             region_code=claims.get("region"),
             org_credit_code=claims.get("org"),
             platform_code=claims.get("platform"),
-            pii=bool(claims.get("pii", False)),
+            pii=claims.get("pii") is True,
+        )
+    except (ValueError, InvalidPrincipal) as error:
+        raise AuthenticationFailed(f"invalid token: {error}") from error
+
+
+def principal_from_token(secret: str, token: str) -> Principal:
+    """Verify an HS256 token with `secret` and return its principal; raises AuthenticationFailed."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[HMAC_ALGORITHM], options={"require": REQUIRED_CLAIMS}
         )
     except jwt.ExpiredSignatureError as error:
         raise AuthenticationFailed("token expired") from error
-    except (jwt.InvalidTokenError, ValueError, InvalidPrincipal) as error:
+    except jwt.InvalidTokenError as error:
         raise AuthenticationFailed(f"invalid token: {error}") from error
+    return _principal(claims)
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against the HS256 secret and/or a JWKS (file or URL)."""
+
+    def __init__(
+        self,
+        *,
+        secret: str | None = None,
+        jwks_file: Path | None = None,
+        jwks_url: str | None = None,
+        issuer: str | None = None,
+        audience: str | None = None,
+    ) -> None:
+        self.secret = secret
+        self.issuer = issuer
+        self.audience = audience
+        # A file is read once here; a URL is fetched lazily and its keys cached by PyJWKClient.
+        self._key_set = jwt.PyJWKSet.from_json(jwks_file.read_text()) if jwks_file else None
+        self._client = jwt.PyJWKClient(jwks_url, lifespan=300) if jwks_url else None
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; raises AuthenticationFailed otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as error:
+            raise AuthenticationFailed(f"invalid token: {error}") from error
+        algorithm = header.get("alg")
+        if algorithm == HMAC_ALGORITHM:
+            if self.secret is None:
+                raise AuthenticationFailed("HS256 tokens are not accepted here")
+            return principal_from_token(self.secret, token)
+        if algorithm not in ASYMMETRIC_ALGORITHMS:
+            raise AuthenticationFailed(f"token algorithm {algorithm!r} is not accepted")
+        key = await self._signing_key(header.get("kid"))
+        if key.algorithm_name != algorithm:  # e.g. an RS256 header over an EC key
+            raise AuthenticationFailed("token algorithm does not match its key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                issuer=self.issuer,
+                audience=self.audience,
+                options={
+                    "require": REQUIRED_CLAIMS
+                    + (["iss"] if self.issuer else [])
+                    + (["aud"] if self.audience else [])
+                },
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise AuthenticationFailed("token expired") from error
+        except jwt.InvalidTokenError as error:
+            raise AuthenticationFailed(f"invalid token: {error}") from error
+        return _principal(claims)
+
+    async def _signing_key(self, kid: str | None) -> jwt.PyJWK:
+        try:
+            if self._key_set is not None:
+                keys = list(self._key_set.keys)
+                if kid is not None:
+                    return self._key_set[kid]
+                if len(keys) == 1:
+                    return keys[0]
+                raise AuthenticationFailed("token has no kid and the key set holds several keys")
+            if self._client is not None:
+                # PyJWKClient fetches with blocking urllib: keep it off the event loop.
+                if kid is None:
+                    keys = await asyncio.to_thread(self._client.get_signing_keys)
+                    if len(keys) != 1:
+                        raise AuthenticationFailed("token has no kid")
+                    return keys[0]
+                return await asyncio.to_thread(self._client.get_signing_key, kid)
+        except (KeyError, jwt.PyJWKClientError, jwt.PyJWKSetError, json.JSONDecodeError) as error:
+            raise AuthenticationFailed(f"no key to verify this token: {error}") from error
+        raise AuthenticationFailed("RS256/ES256 tokens are not accepted here (no JWKS configured)")

@@ -2,6 +2,7 @@
 
 from schema.tables.base import metadata
 from schema.tables.claims import SubsidyClaim
+from schema.tables.credentials import ApiKey
 from schema.tables.operations import (
     AccessLogEntry,
     QuarantinedRecord,
@@ -23,6 +24,7 @@ from schema.tables.training import (
 
 __all__ = [
     "AccessLogEntry",
+    "ApiKey",
     "Assessment",
     "Certificate",
     "Course",

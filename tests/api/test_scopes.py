@@ -119,7 +119,7 @@ async def test_nested_relations_stay_in_scope(api: Api, token: Callable[..., str
     haibowan = token("district", region="150302")
     data = await api.data(
         haibowan,
-        "{ trainees { edges { node { sourceId person { trainees { sourceId } } "
+        "{ trainees(first: 10) { edges { node { sourceId person { trainees { sourceId } } "
         "enrolments { trainingClass { sourceId enrolments { trainee { sourceId } } } } } } } }",
     )
     nodes = [e["node"] for e in data["trainees"]["edges"]]

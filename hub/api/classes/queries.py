@@ -9,8 +9,9 @@ from sqlalchemy import or_, select
 
 from hub.api.classes.types import CourseNode, EnrolmentNode, TrainingClassNode
 from hub.api.context import HubContext
+from hub.api.enums import CourseStandardEnum
 from hub.api.filters import in_region, organisation_is, platform_is, within
-from hub.api.relay import Connection, expect_id, paginate
+from hub.api.relay import Connection, SortOrder, expect_id, paginate
 from schema.tables import Course, Enrolment, TrainingClass
 
 Info = strawberry.Info[HubContext, None]
@@ -21,6 +22,7 @@ class CourseFilter:
     platform: str | None = None
     occupation: str | None = strawberry.field(default=None, description="Name or code.")
     skill_level: int | None = None
+    standard: CourseStandardEnum | None = None  # type: ignore[valid-type]
 
 
 @strawberry.input
@@ -36,9 +38,13 @@ class TrainingClassFilter:
 
 @strawberry.input
 class EnrolmentFilter:
+    region: str | None = strawberry.field(default=None, description="The class's city or district.")
+    organisation: str | None = None
     training_class: strawberry.ID | None = None
     trainee: strawberry.ID | None = None
     platform: str | None = None
+    enrolled_from: date | None = None
+    enrolled_before: date | None = None
 
 
 def occupation_is(value: str) -> object:
@@ -54,6 +60,7 @@ class ClassesQuery:
         filter: CourseFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[CourseNode]:
         where = [info.context.scope.courses(Course)]
         if filter:
@@ -63,7 +70,9 @@ class ClassesQuery:
                 where.append(occupation_is(filter.occupation))
             if filter.skill_level is not None:
                 where.append(Course.skill_level == filter.skill_level)
-        return await paginate(info, Course, where, CourseNode.from_row, first, after)
+            if filter.standard:
+                where.append(Course.standard == filter.standard)
+        return await paginate(info, Course, where, CourseNode.from_row, first, after, order)
 
     @strawberry.field
     async def training_classes(
@@ -72,6 +81,7 @@ class ClassesQuery:
         filter: TrainingClassFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[TrainingClassNode]:
         where = [info.context.scope.training_classes()]
         if filter:
@@ -90,7 +100,9 @@ class ClassesQuery:
                 courses = select(Course.id).where(*course_conditions)
                 where.append(TrainingClass.course_id.in_(courses))
             where += within(TrainingClass.starts_on, filter.starts_from, filter.starts_before)
-        return await paginate(info, TrainingClass, where, TrainingClassNode.from_row, first, after)
+        return await paginate(
+            info, TrainingClass, where, TrainingClassNode.from_row, first, after, order
+        )
 
     @strawberry.field
     async def enrolments(
@@ -99,6 +111,7 @@ class ClassesQuery:
         filter: EnrolmentFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[EnrolmentNode]:
         where = [info.context.scope.class_linked(Enrolment)]
         if filter:
@@ -110,4 +123,15 @@ class ClassesQuery:
                 where.append(Enrolment.trainee_id == expect_id(filter.trainee, "Trainee"))
             if filter.platform:
                 where.append(platform_is(Enrolment.platform_id, filter.platform))
-        return await paginate(info, Enrolment, where, EnrolmentNode.from_row, first, after)
+            class_conditions = []
+            if filter.region:
+                class_conditions.append(in_region(TrainingClass.region_code, filter.region))
+            if filter.organisation:
+                class_conditions.append(
+                    organisation_is(TrainingClass.organiser_id, filter.organisation)
+                )
+            if class_conditions:
+                classes = select(TrainingClass.id).where(*class_conditions)
+                where.append(Enrolment.class_id.in_(classes))
+            where += within(Enrolment.enrolled_on, filter.enrolled_from, filter.enrolled_before)
+        return await paginate(info, Enrolment, where, EnrolmentNode.from_row, first, after, order)

@@ -7,12 +7,20 @@ from datetime import date, datetime
 import strawberry
 from sqlalchemy import select
 
+from hub.api.classes.queries import occupation_is
 from hub.api.context import HubContext
 from hub.api.enums import CertificateKindEnum, SessionModeEnum
 from hub.api.filters import in_region, organisation_is, platform_is, within
 from hub.api.learning.types import AssessmentNode, CertificateNode, LearningSessionNode
-from hub.api.relay import Connection, expect_id, paginate
-from schema.tables import Assessment, Certificate, LearningSession, TrainingClass
+from hub.api.relay import Connection, SortOrder, expect_id, paginate
+from schema.tables import (
+    Assessment,
+    Certificate,
+    Course,
+    LearningSession,
+    Trainee,
+    TrainingClass,
+)
 
 Info = strawberry.Info[HubContext, None]
 
@@ -26,21 +34,34 @@ class LearningSessionFilter:
     trainee: strawberry.ID | None = None
     person: strawberry.ID | None = None
     mode: SessionModeEnum | None = None  # type: ignore[valid-type]
+    occupation: str | None = strawberry.field(default=None, description="Name or code.")
+    skill_level: int | None = None
     started_from: datetime | None = None
     started_before: datetime | None = None
 
 
 @strawberry.input
 class AssessmentFilter:
+    region: str | None = strawberry.field(default=None, description="The class's city or district.")
+    organisation: str | None = None
     training_class: strawberry.ID | None = None
+    trainee: strawberry.ID | None = None
     platform: str | None = None
     passed: bool | None = None
+    assessed_from: datetime | None = None
+    assessed_before: datetime | None = None
 
 
 @strawberry.input
 class CertificateFilter:
+    region: str | None = strawberry.field(
+        default=None, description="The trainee's city or district."
+    )
     platform: str | None = None
+    trainee: strawberry.ID | None = None
     kind: CertificateKindEnum | None = None  # type: ignore[valid-type]
+    occupation: str | None = strawberry.field(default=None, description="Occupation code.")
+    skill_level: int | None = None
     issued_from: date | None = None
     issued_before: date | None = None
 
@@ -58,6 +79,7 @@ class LearningQuery:
         filter: LearningSessionFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[LearningSessionNode]:
         where = [info.context.scope.class_linked(LearningSession)]
         if filter:
@@ -80,9 +102,18 @@ class LearningQuery:
                 where.append(LearningSession.person_id == expect_id(filter.person, "Person"))
             if filter.mode:
                 where.append(LearningSession.mode == filter.mode)
+            course_conditions = []
+            if filter.occupation:
+                course_conditions.append(occupation_is(filter.occupation))
+            if filter.skill_level is not None:
+                course_conditions.append(Course.skill_level == filter.skill_level)
+            if course_conditions:
+                courses = select(Course.id).where(*course_conditions)
+                classes = _classes_where(TrainingClass.course_id.in_(courses))
+                where.append(LearningSession.class_id.in_(classes))
             where += within(LearningSession.started_at, filter.started_from, filter.started_before)
         return await paginate(
-            info, LearningSession, where, LearningSessionNode.from_row, first, after
+            info, LearningSession, where, LearningSessionNode.from_row, first, after, order
         )
 
     @strawberry.field
@@ -92,17 +123,29 @@ class LearningQuery:
         filter: AssessmentFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[AssessmentNode]:
         where = [info.context.scope.class_linked(Assessment)]
         if filter:
+            if filter.region:
+                classes = _classes_where(in_region(TrainingClass.region_code, filter.region))
+                where.append(Assessment.class_id.in_(classes))
+            if filter.organisation:
+                classes = _classes_where(
+                    organisation_is(TrainingClass.organiser_id, filter.organisation)
+                )
+                where.append(Assessment.class_id.in_(classes))
             if filter.training_class:
                 class_id = expect_id(filter.training_class, "TrainingClass")
                 where.append(Assessment.class_id == class_id)
+            if filter.trainee:
+                where.append(Assessment.trainee_id == expect_id(filter.trainee, "Trainee"))
             if filter.platform:
                 where.append(platform_is(Assessment.platform_id, filter.platform))
             if filter.passed is not None:
                 where.append(Assessment.passed == filter.passed)
-        return await paginate(info, Assessment, where, AssessmentNode.from_row, first, after)
+            where += within(Assessment.assessed_at, filter.assessed_from, filter.assessed_before)
+        return await paginate(info, Assessment, where, AssessmentNode.from_row, first, after, order)
 
     @strawberry.field
     async def certificates(
@@ -111,12 +154,24 @@ class LearningQuery:
         filter: CertificateFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[CertificateNode]:
         where = [info.context.scope.trainee_linked(Certificate)]
         if filter:
+            if filter.region:
+                trainees = select(Trainee.id).where(in_region(Trainee.region_code, filter.region))
+                where.append(Certificate.trainee_id.in_(trainees))
             if filter.platform:
                 where.append(platform_is(Certificate.platform_id, filter.platform))
+            if filter.trainee:
+                where.append(Certificate.trainee_id == expect_id(filter.trainee, "Trainee"))
             if filter.kind:
                 where.append(Certificate.kind == filter.kind)
+            if filter.occupation:
+                where.append(Certificate.occupation_code == filter.occupation)
+            if filter.skill_level is not None:
+                where.append(Certificate.skill_level == filter.skill_level)
             where += within(Certificate.issued_on, filter.issued_from, filter.issued_before)
-        return await paginate(info, Certificate, where, CertificateNode.from_row, first, after)
+        return await paginate(
+            info, Certificate, where, CertificateNode.from_row, first, after, order
+        )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from sqlalchemy import select
 
 from hub.api.context import HubContext
 from hub.api.enums import IdentityCategoryEnum
-from hub.api.filters import in_region, organisation_is, platform_is
+from hub.api.filters import in_region, organisation_is, platform_is, within
 from hub.api.ledger.types import PersonNode, TraineeNode
-from hub.api.relay import Connection, paginate
+from hub.api.relay import Connection, SortOrder, paginate
 from schema.tables import Enrolment, Person, Trainee, TrainingClass
 
 Info = strawberry.Info[HubContext, None]
@@ -26,6 +28,8 @@ class TraineeFilter:
     employer: str | None = None
     name: str | None = None
     id_number: str | None = strawberry.field(default=None, description="Exact resident ID number.")
+    first_seen_from: datetime | None = None
+    first_seen_before: datetime | None = None
 
 
 @strawberry.input
@@ -43,6 +47,7 @@ class LedgerQuery:
         filter: TraineeFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[TraineeNode]:
         context = info.context
         where = [context.scope.trainees()]
@@ -65,7 +70,8 @@ class LedgerQuery:
                 where.append(Trainee.name == filter.name)
             if filter.id_number:
                 where.append(Trainee.id_hash == context.vault.lookup_hash(filter.id_number))
-        return await paginate(info, Trainee, where, TraineeNode.from_row, first, after)
+            where += within(Trainee.first_seen_at, filter.first_seen_from, filter.first_seen_before)
+        return await paginate(info, Trainee, where, TraineeNode.from_row, first, after, order)
 
     @strawberry.field(description="Natural persons with at least one trainee record in scope.")
     async def persons(
@@ -74,6 +80,7 @@ class LedgerQuery:
         filter: PersonFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[PersonNode]:
         context = info.context
         where = [context.scope.persons(Person.id)]
@@ -82,4 +89,4 @@ class LedgerQuery:
                 where.append(Person.name == filter.name)
             if filter.id_number:
                 where.append(Person.id_hash == context.vault.lookup_hash(filter.id_number))
-        return await paginate(info, Person, where, PersonNode.from_row, first, after)
+        return await paginate(info, Person, where, PersonNode.from_row, first, after, order)

@@ -17,7 +17,7 @@ from hub.api.platforms.types import (
     RegionNode,
     SyncRunNode,
 )
-from hub.api.relay import Connection, paginate
+from hub.api.relay import Connection, SortOrder, paginate
 from schema.tables import Organisation, Platform, QuarantinedRecord, Region, SyncRun
 
 Info = strawberry.Info[HubContext, None]
@@ -51,6 +51,8 @@ class QuarantineFilter:
     platform: str | None = None
     record_type: str | None = None
     open_only: bool = True
+    created_from: datetime | None = None
+    created_before: datetime | None = None
 
 
 @strawberry.type
@@ -70,6 +72,7 @@ class PlatformQuery:
         filter: PlatformFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[PlatformNode]:
         where = [info.context.scope.platforms()]
         if filter:
@@ -81,7 +84,7 @@ class PlatformQuery:
                 where.append(Platform.kind == filter.kind)
             if filter.code:
                 where.append(Platform.code == filter.code)
-        return await paginate(info, Platform, where, PlatformNode.from_row, first, after)
+        return await paginate(info, Platform, where, PlatformNode.from_row, first, after, order)
 
     @strawberry.field
     async def organisations(
@@ -90,6 +93,7 @@ class PlatformQuery:
         filter: OrganisationFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[OrganisationNode]:
         where = [info.context.scope.organisations()]
         if filter:
@@ -99,7 +103,9 @@ class PlatformQuery:
                 where.append(Organisation.kind == filter.kind)
             if filter.credit_code:
                 where.append(Organisation.credit_code == filter.credit_code)
-        return await paginate(info, Organisation, where, OrganisationNode.from_row, first, after)
+        return await paginate(
+            info, Organisation, where, OrganisationNode.from_row, first, after, order
+        )
 
     @strawberry.field
     async def sync_runs(
@@ -108,6 +114,7 @@ class PlatformQuery:
         filter: SyncRunFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[SyncRunNode]:
         where = [info.context.scope.platform_linked(SyncRun)]
         if filter:
@@ -116,7 +123,7 @@ class PlatformQuery:
             if filter.status:
                 where.append(SyncRun.status == filter.status)
             where += within(SyncRun.started_at, filter.started_from, filter.started_to)
-        return await paginate(info, SyncRun, where, SyncRunNode.from_row, first, after)
+        return await paginate(info, SyncRun, where, SyncRunNode.from_row, first, after, order)
 
     @strawberry.field
     async def quarantined_records(
@@ -125,6 +132,7 @@ class PlatformQuery:
         filter: QuarantineFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order: SortOrder = SortOrder.ASC,
     ) -> Connection[QuarantinedRecordNode]:
         where = [info.context.scope.platform_linked(QuarantinedRecord)]
         spec = filter or QuarantineFilter()
@@ -135,5 +143,5 @@ class PlatformQuery:
         if spec.open_only:
             where.append(QuarantinedRecord.resolved_at.is_(None))
         return await paginate(
-            info, QuarantinedRecord, where, QuarantinedRecordNode.from_row, first, after
+            info, QuarantinedRecord, where, QuarantinedRecordNode.from_row, first, after, order
         )

@@ -1,0 +1,26 @@
+"""Credentials the hub issues itself: connector API keys (stored only as a hash)."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from schema.tables import base as _base  # noqa: F401  (naming convention first)
+from schema.types import UTCDateTime, utcnow
+
+
+class ApiKey(SQLModel, table=True):
+    """A platform service account's key; authenticates as role `connector` for its platform.
+
+    Only the SHA-256 of the key is kept (keys are 256-bit random, so no slow hash is needed);
+    `prefix` is the key's visible start, enough to recognise it in listings and to revoke it.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform_id: int = Field(foreign_key="platform.id", index=True)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    label: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

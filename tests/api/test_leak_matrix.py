@@ -1,0 +1,372 @@
+"""The leak matrix: for every role and every connection, no row outside the caller's scope.
+
+Data spans two cities (Wuhai 150300, Hohhot 150100), two Wuhai districts (150302, 150303), two
+organisers and two platforms. What each caller may see is computed here, in Python, from the
+rows themselves and the role table of the brief — independently of hub/auth/scopes.py — and
+compared with what the API returns: top-level connections (edges and totalCount), every object
+reachable through nested relations, and `node(id)` for every row in the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.api.relay import to_global_id
+from hub.api.schema import build_schema
+from hub.db import transaction
+from hub.ingest import Ingestor
+from hub.security.pii import PiiVault
+from hub.settings import Settings
+from schema import tables
+from schema.enums import SyncStatus
+from schema.regions import REGIONS
+from tests.api.conftest import Api
+from tests.records import ORG, OTHER_ORG, trainee
+
+CONNECTIONS: dict[str, tuple[str, Any]] = {
+    "trainees": ("Trainee", tables.Trainee),
+    "persons": ("Person", tables.Person),
+    "organisations": ("Organisation", tables.Organisation),
+    "platforms": ("Platform", tables.Platform),
+    "courses": ("Course", tables.Course),
+    "trainingClasses": ("TrainingClass", tables.TrainingClass),
+    "enrolments": ("Enrolment", tables.Enrolment),
+    "learningSessions": ("LearningSession", tables.LearningSession),
+    "assessments": ("Assessment", tables.Assessment),
+    "certificates": ("Certificate", tables.Certificate),
+    "subsidyClaims": ("SubsidyClaim", tables.SubsidyClaim),
+    "quarantinedRecords": ("QuarantinedRecord", tables.QuarantinedRecord),
+    "syncRuns": ("SyncRun", tables.SyncRun),
+    "accessLog": ("AccessLogEntry", tables.AccessLogEntry),
+}
+ARGS = {"quarantinedRecords": "first: 500, filter: {openOnly: false}"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_key_b64: str) -> Settings:
+    """Generous limits: the matrix asks for every relation of every connection at once."""
+    from tests.api.conftest import SECRET
+
+    return Settings(
+        data_dir=tmp_path,
+        jwt_secret=SECRET,
+        data_key=data_key_b64,
+        max_query_rows=10**12,
+        max_query_tokens=100_000,
+        max_query_aliases=500,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(two_cities: None, engine: AsyncEngine, vault: PiiVault) -> None:
+    """two_cities plus assessments, certificates, quarantine, claims, sync runs, log entries."""
+    extra = {
+        "wh": [
+            {
+                "type": "assessment",
+                "source_id": "A1",
+                "trainee_source_id": "T1",
+                "class_source_id": "K1",
+                "assessed_at": "2020-03-30T10:00:00+08:00",
+                "passed": True,
+            },
+            {
+                "type": "assessment",
+                "source_id": "A2",
+                "trainee_source_id": "T2",
+                "class_source_id": "K2",
+                "assessed_at": "2020-03-30T10:00:00+08:00",
+                "passed": False,
+            },
+            trainee("BAD1", id_number="150302199001011231"),  # wrong check digit: quarantined
+            # A trainee employed by ORG but never enrolled in its classes, in district 150303.
+            trainee(
+                "T3", region_code="150303", employer_credit_code=ORG, id_number="150303199001010035"
+            ),
+        ],
+        "hh": [
+            {
+                "type": "assessment",
+                "source_id": "A9",
+                "trainee_source_id": "H1",
+                "class_source_id": "K9",
+                "assessed_at": "2020-03-30T10:00:00+08:00",
+                "passed": True,
+            },
+            {
+                "type": "certificate",
+                "source_id": "Z9",
+                "trainee_source_id": "H1",
+                "class_source_id": "K9",
+                "kind": "skill_level",
+                "number": "NM-2020-0009",
+                "issued_on": "2020-04-03",
+            },
+            trainee("BAD9", id_number="150102199001011231"),
+        ],
+    }
+    async with transaction(engine) as db:
+        platforms = {p.code: p for p in (await db.execute(select(tables.Platform))).scalars()}
+    for code, records in extra.items():
+        async with transaction(engine) as db:
+            await Ingestor(db, platforms[code].id, vault).ingest(records)
+    async with transaction(engine) as db:
+        classes = (await db.execute(select(tables.TrainingClass))).scalars().all()
+        await db.execute(
+            insert(tables.SubsidyClaim),
+            [
+                {
+                    "class_id": c.id,
+                    "organisation_id": c.organiser_id,
+                    "region_code": c.region_code,
+                    "year": 2020,
+                }
+                for c in classes
+            ],
+        )
+        await db.execute(
+            insert(tables.SyncRun),
+            [
+                {"platform_id": p.id, "trigger": "sync", "status": SyncStatus.SUCCEEDED}
+                for p in platforms.values()
+            ],
+        )
+        await db.execute(
+            insert(tables.AccessLogEntry),
+            [
+                {
+                    "subject": "auditor:x",
+                    "role": "auditor",
+                    "entity": "trainee",
+                    "record_ids": [1],
+                    "fields": ["idNumber"],
+                }
+            ],
+        )
+
+
+# --- the oracle: visibility from the rows and the brief's role table ---------------------------
+
+
+def area(code: str) -> set[str]:
+    return {code} | {child for child, _, _, parent in REGIONS if parent == code}
+
+
+@dataclass
+class Rows:
+    by_type: dict[str, list[Any]]
+
+    def __getitem__(self, type_name: str) -> list[Any]:
+        return self.by_type[type_name]
+
+
+def visible(
+    rows: Rows, role: str, region: str | None, org: str | None, platform: str | None
+) -> dict[str, set[int]]:
+    """Row ids of each type the caller may see."""
+    ids = lambda rs: {r.id for r in rs}  # noqa: E731
+    everything = {t: ids(rs) for t, rs in rows.by_type.items()}
+    if role == "region" or (role == "auditor" and region is None):
+        return everything
+    orgs = {o.id: o for o in rows["Organisation"]}
+    plats = {p.id: p for p in rows["Platform"]}
+    seen: dict[str, set[int]] = defaultdict(set)
+    if role in ("city", "district", "auditor"):
+        a = area(region or "")
+        seen["TrainingClass"] = {c.id for c in rows["TrainingClass"] if c.region_code in a}
+        seen["Trainee"] = {t.id for t in rows["Trainee"] if t.region_code in a}
+        seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}
+        used = {c.platform_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
+        seen["Platform"] = {p.id for p in plats.values() if p.region_code in a or p.id in used}
+        organisers = {c.organiser_id for c in rows["TrainingClass"] if c.region_code in a}
+        seen["Organisation"] = {
+            o.id for o in orgs.values() if o.region_code in a or o.id in organisers
+        }
+        if role == "auditor":
+            seen["AccessLogEntry"] = everything["AccessLogEntry"]
+    elif role == "finance":
+        a = area(region or "")
+        seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}
+        organisers = {c.organiser_id for c in rows["TrainingClass"] if c.region_code in a}
+        seen["Organisation"] = {
+            o.id for o in orgs.values() if o.region_code in a or o.id in organisers
+        }
+        return seen
+    elif role == "org":
+        own = {o.id for o in orgs.values() if o.credit_code == org}
+        seen["TrainingClass"] = {c.id for c in rows["TrainingClass"] if c.organiser_id in own}
+        enrolled = {e.trainee_id for e in rows["Enrolment"] if e.class_id in seen["TrainingClass"]}
+        seen["Trainee"] = {
+            t.id for t in rows["Trainee"] if t.id in enrolled or t.employer_credit_code == org
+        }
+        seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.organisation_id in own}
+        used = {c.platform_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
+        seen["Platform"] = {p.id for p in plats.values() if p.operator_id in own or p.id in used}
+        seen["Organisation"] = own
+    elif role == "connector":
+        mine = {p.id for p in plats.values() if p.code == platform}
+        for t in (
+            "TrainingClass",
+            "Trainee",
+            "Enrolment",
+            "LearningSession",
+            "Assessment",
+            "Certificate",
+            "Course",
+        ):
+            seen[t] = {r.id for r in rows[t] if r.platform_id in mine}
+        seen["Platform"] = mine
+        seen["Organisation"] = {plats[p].operator_id for p in mine} - {None}
+        seen["QuarantinedRecord"] = {
+            q.id for q in rows["QuarantinedRecord"] if q.platform_id in mine
+        }
+        seen["SyncRun"] = {s.id for s in rows["SyncRun"] if s.platform_id in mine}
+        seen["Person"] = {t.person_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
+        return seen
+    # Area and org callers: what hangs off their classes, trainees and platforms.
+    for t in ("Enrolment", "LearningSession", "Assessment"):
+        seen[t] = {r.id for r in rows[t] if r.class_id in seen["TrainingClass"]}
+    seen["Certificate"] = {c.id for c in rows["Certificate"] if c.trainee_id in seen["Trainee"]}
+    seen["Course"] = {c.course_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
+    seen["Person"] = {t.person_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
+    for t in ("QuarantinedRecord", "SyncRun"):
+        seen[t] = {r.id for r in rows[t] if r.platform_id in seen["Platform"]}
+    return seen
+
+
+CALLERS: dict[str, dict[str, Any]] = {
+    "region": {"role": "region"},
+    "city wuhai": {"role": "city", "region": "150300"},
+    "city hohhot": {"role": "city", "region": "150100"},
+    "district haibowan": {"role": "district", "region": "150302"},
+    "district hainan": {"role": "district", "region": "150303"},
+    "finance wuhai": {"role": "finance", "region": "150300"},
+    "finance hohhot": {"role": "finance", "region": "150100"},
+    "org": {"role": "org", "org": ORG},
+    "other org": {"role": "org", "org": OTHER_ORG},
+    "connector wh": {"role": "connector", "platform": "wh"},
+    "connector hh": {"role": "connector", "platform": "hh"},
+    "auditor": {"role": "auditor"},
+    "auditor wuhai": {"role": "auditor", "region": "150300"},
+}
+
+
+# --- the queries: every connection with every relation, two levels deep -------------------------
+
+
+def selection(type_: Any, depth: int) -> str:
+    parts = ["__typename"]
+    if "id" in type_.fields:
+        parts.append("id")
+    if depth == 0:
+        return " ".join(parts)
+    for name, field in type_.fields.items():
+        named = get_named_type(field.type)
+        required = any(a.type.to_string().endswith("!") for a in field.args.values())
+        if (
+            isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+            and not required
+            and not named.name.endswith("Connection")
+        ):
+            parts.append(f"{name} {{ {selection(named, depth - 1)} }}")
+    return " ".join(parts)
+
+
+def matrix_query(fields: list[str]) -> str:
+    schema = build_schema()._schema
+    query_type = schema.query_type
+    parts = []
+    for field in fields:
+        node_type = (
+            get_named_type(get_named_type(query_type.fields[field].type).fields["edges"].type)
+            .fields["node"]
+            .type
+        )
+        nested = selection(get_named_type(node_type), 2)
+        parts.append(
+            f"{field}({ARGS.get(field, 'first: 500')}) {{ totalCount edges {{ node {{ {nested} }} }} }}"
+        )
+    return "{ " + " ".join(parts) + " }"
+
+
+def objects(value: Any) -> Iterator[tuple[str, str]]:
+    """Every (typename, id) anywhere in a response."""
+    if isinstance(value, dict):
+        if "__typename" in value and "id" in value:
+            yield value["__typename"], value["id"]
+        for item in value.values():
+            yield from objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from objects(item)
+
+
+async def load_rows(engine: AsyncEngine) -> Rows:
+    async with transaction(engine) as db:
+        return Rows(
+            {
+                type_name: list((await db.execute(select(table))).scalars())
+                for type_name, table in CONNECTIONS.values()
+            }
+        )
+
+
+@pytest.mark.usefixtures("world")
+async def test_no_caller_reads_past_its_scope(
+    api: Api, token: Callable[..., str], engine: AsyncEngine
+) -> None:
+    rows = await load_rows(engine)
+    # The data really spans what the matrix needs.
+    assert {c.region_code for c in rows["TrainingClass"]} == {"150302", "150303", "150102"}
+    assert len(rows["Platform"]) == 2 and len(rows["Organisation"]) >= 2
+    assert all(rows[t] for t in rows.by_type), {t: len(r) for t, r in rows.by_type.items()}
+    # accessLog answers FORBIDDEN to most roles, which nulls a whole response: ask it apart.
+    queries = [
+        matrix_query([f for f in CONNECTIONS if f != "accessLog"]),
+        matrix_query(["accessLog"]),
+    ]
+    every_id = [(t, to_global_id(t, r.id)) for t, rs in rows.by_type.items() for r in rs]
+    for who, claims in CALLERS.items():
+        expected = visible(
+            rows, claims["role"], claims.get("region"), claims.get("org"), claims.get("platform")
+        )
+        allowed = {(t, to_global_id(t, i)) for t, ids in expected.items() for i in ids}
+        bearer = token(claims["role"], **{k: v for k, v in claims.items() if k != "role"})
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for query in queries:
+            body = await api.query(bearer, query)
+            data.update(body.get("data") or {})
+            errors += body.get("errors", [])
+        for field, (type_name, _) in CONNECTIONS.items():
+            got = data.get(field)
+            want = {to_global_id(type_name, i) for i in expected.get(type_name, set())}
+            if got is None:  # a connection the role may not use at all answers FORBIDDEN
+                assert field == "accessLog" and not want, (who, field, errors)
+                continue
+            ids = {e["node"]["id"] for e in got["edges"]}
+            assert ids == want, (who, field)
+            assert got["totalCount"] == len(want), (who, field)
+        leaked = set(objects(data)) - allowed
+        assert not leaked, (who, sorted(leaked)[:5])
+        for error in errors:
+            assert error["extensions"]["code"] == "FORBIDDEN", (who, error)
+        # node(id) for every row in the database, in batches of aliases.
+        for start in range(0, len(every_id), 100):
+            batch = every_id[start : start + 100]
+            lookup = " ".join(
+                f'n{i}: node(id: "{gid}") {{ __typename id }}' for i, (_, gid) in enumerate(batch)
+            )
+            found = await api.data(bearer, "{ " + lookup + " }")
+            for i, pair in enumerate(batch):
+                assert (found[f"n{i}"] is not None) == (pair in allowed), (who, pair)
