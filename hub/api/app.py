@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (with GraphiQL), /healthz and /readyz."""
+"""The ASGI application: /graphql (with GraphiQL), bulk pushes, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
+from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.schema import build_schema
 from hub.auth.principal import Principal
 from hub.auth.tokens import AuthenticationFailed, principal_from_token
@@ -99,6 +100,11 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/push/{platform_code}/records",
+                BulkPushEndpoint(settings, engine, authenticate).handle,
+                methods=["POST"],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

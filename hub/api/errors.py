@@ -37,6 +37,12 @@ class NotFound(HubError):
     code = "NOT_FOUND"
 
 
+class Conflict(HubError):
+    """The request collides with one still in progress (e.g. the same idempotency key)."""
+
+    code = "CONFLICT"
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)

@@ -14,6 +14,7 @@ from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.push.mutations import PushMutation
 from hub.api.viewer import ViewerQuery
 
 MAX_QUERY_DEPTH = 10
@@ -28,7 +29,7 @@ QUERY_TYPES: tuple[type, ...] = (
     ClaimsQuery,
     PlatformQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = ()
+MUTATION_TYPES: tuple[type, ...] = (PushMutation,)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

@@ -2,6 +2,7 @@
 
 from schema.tables.base import metadata
 from schema.tables.claims import SubsidyClaim
+from schema.tables.leases import SyncLease
 from schema.tables.operations import (
     AccessLogEntry,
     QuarantinedRecord,
@@ -9,6 +10,7 @@ from schema.tables.operations import (
     SyncCursor,
     SyncRun,
 )
+from schema.tables.push import PushReceipt
 from schema.tables.reference import Organisation, Platform, Region
 from schema.tables.training import (
     Assessment,
@@ -31,11 +33,13 @@ __all__ = [
     "Organisation",
     "Person",
     "Platform",
+    "PushReceipt",
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
     "SubsidyClaim",
     "SyncCursor",
+    "SyncLease",
     "SyncRun",
     "Trainee",
     "TrainingClass",
