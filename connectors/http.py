@@ -103,12 +103,31 @@ class HttpClient:
         Raises AuthError on 401/403, PlatformUnavailable once retries are exhausted,
         SchemaDriftError when a 2xx body is not JSON, ConnectorError on other 4xx.
         """
+        response = await self.send("GET", url, params=params, headers=headers)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise SchemaDriftError(f"{url} answered non-JSON: {_snippet(response)}") from exc
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        """Any request, with get_json's retries and errors; returns the successful response.
+
+        Only send non-GET requests through here when repeating them is harmless.
+        """
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(url, params, headers)
+                return await self._attempt(method, url, params, headers, json)
             except RetriableError as exc:
                 delay = exc.retry_after
                 if delay is None:
@@ -125,10 +144,17 @@ class HttpClient:
                 await self._sleep(delay)
 
     async def _attempt(
-        self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None
-    ) -> Any:
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
         try:
-            response = await self._client.get(url, params=params, headers=headers)
+            response = await self._client.request(
+                method, url, params=params, headers=headers, json=json
+            )
         except httpx.TimeoutException as exc:
             raise RetriableError(f"timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
@@ -141,10 +167,7 @@ class HttpClient:
             raise RetriableError(f"HTTP {status} {_snippet(response)}", retry_after=hint)
         if status >= 400:
             raise ConnectorError(f"{url} answered HTTP {status} {_snippet(response)}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise SchemaDriftError(f"{url} answered non-JSON: {_snippet(response)}") from exc
+        return response
 
 
 def _snippet(response: httpx.Response, limit: int = 200) -> str:
