@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -74,6 +75,10 @@ class HttpClient:
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             follow_redirects=True,
         )
+        if self._owns_client:
+            # One client serves many platforms, and cookies ignore ports: keep none, so one
+            # platform's session never reaches another. Connectors that log in send their own.
+            self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap

@@ -303,25 +303,22 @@ class LogStream:
             if since
             else options.logs_since
         )
-        today = datetime.now(UTC).date()
-        rows = await self._connector.export_logs(self._log_type, start, today)
+        # Kolibri includes the whole end day; one more covers clocks ahead of UTC.
+        end = datetime.now(UTC).date() + timedelta(days=1)
+        rows = await self._connector.export_logs(self._log_type, start, end)
+        rows = [row for row in rows if row.get(mapping.USER_TYPE) == mapping.LEARNER]
         directory = await self._connector.directory()
-        records = [
-            r
-            for r in (
-                self._to_record(row, directory)
-                for row in rows
-                if row.get(mapping.USER_TYPE) == mapping.LEARNER
-            )
-            if r is not None
-        ]
+        records = [r for r in (self._to_record(row, directory) for row in rows) if r is not None]
+        # The cursor is the newest day seen, not today: logs synced in late from learners'
+        # devices carry their old start times, and the look-back reaches back for them.
+        days = [d for d in (mapping.start_day(row) for row in rows) if d is not None]
+        done = {"since": max(days).isoformat()} if days else dict(cursor or {})
         size = self._connector.config.page_size
-        done = {"since": today.isoformat()}
         # Only the last batch moves the cursor: a run stopped half way re-reads the whole export.
-        for start_at in range(0, len(records), size):
-            last = start_at + size >= len(records)
+        for first in range(0, len(records), size):
+            last = first + size >= len(records)
             yield Batch(
-                self.name, records[start_at : start_at + size], done if last else dict(cursor or {})
+                self.name, records[first : first + size], done if last else dict(cursor or {})
             )
         if not records:
             yield Batch(self.name, [], done)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 # The English headers of Kolibri's log export (the export task is asked for locale "en").
@@ -83,6 +83,12 @@ def _moment(value: str | None) -> str | None:
     if not value:
         return None
     return datetime.fromisoformat(value).isoformat()
+
+
+def start_day(row: dict[str, str]) -> date | None:
+    """The UTC day a log row started, as Kolibri's export filters by it."""
+    value = row.get(FIRST)
+    return datetime.fromisoformat(value).astimezone(UTC).date() if value else None
 
 
 def _key(*parts: str) -> str:
