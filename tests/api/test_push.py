@@ -18,7 +18,8 @@ from hub.api.app import create_app
 from hub.db import transaction
 from hub.platforms.service import ensure_platform
 from hub.settings import Settings
-from schema.tables import PushReceipt, SyncRun, Trainee
+from schema.tables import Platform, PushReceipt, SyncRun, Trainee
+from schema.types import utcnow
 from tests.api.conftest import Api
 from tests.records import ORG, resident_id, small_ledger, trainee
 
@@ -47,8 +48,6 @@ async def push(
 
 
 async def count(engine: AsyncEngine, table: Any, platform: str, **where: Any) -> int:
-    from schema.tables import Platform
-
     query = (
         select(func.count())
         .select_from(table)
@@ -217,3 +216,35 @@ async def test_bulk_ndjson_is_streamed_in_batches_and_scoped(
     assert await count(engine, Trainee, "acme") == 2300
     assert await count(engine, SyncRun, "acme", trigger="push") == 1
     assert await count(engine, Trainee, "hh") == 1
+
+
+async def test_a_key_held_by_a_running_upload_conflicts_until_its_claim_expires(
+    api: Api, engine: AsyncEngine, token: Callable[..., str], acme: None
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from hub.push import receipts
+
+    async with transaction(engine) as db:
+        platform_id = (
+            await db.execute(select(Platform.id).where(Platform.code == "acme"))
+        ).scalar_one()
+        await receipts.claim(db, platform_id, "busy", pending=True)
+    headers = {
+        "Authorization": f"Bearer {token('connector', platform='acme')}",
+        "Idempotency-Key": "busy",
+    }
+    body = ndjson(small_ledger())
+    busy = await api.client.post("/push/acme/records", content=body, headers=headers)
+    assert busy.status_code == 409 and busy.json()["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert await count(engine, Trainee, "acme") == 0
+
+    # The uploader died: once its claim has expired, a retry takes the key over.
+    async with transaction(engine) as db:
+        await db.execute(update(PushReceipt).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    retried = await api.client.post("/push/acme/records", content=body, headers=headers)
+    assert retried.status_code == 200 and retried.json()["total"]["inserted"] == 9
+    replay = await api.client.post("/push/acme/records", content=body, headers=headers)
+    assert replay.json()["replayed"] is True

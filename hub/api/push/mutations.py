@@ -72,8 +72,6 @@ class PushMutation:
         self, info: Info, platform: str, idempotency_key: str, records: list[JSON]
     ) -> PushResult:
         principal = info.context.require()
-        if len(records) > MAX_BATCH:
-            raise BadUserInput(f"at most {MAX_BATCH} records per push, got {len(records)}")
         context = info.context
         try:
             async with context.lock:
