@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.errors import ConnectorError
+from connectors.kolibri import KolibriConnector
 from connectors.rest_json import RestJsonConnector
 
-KINDS: dict[str, type[Connector]] = {cls.kind: cls for cls in (RestJsonConnector,)}
+KINDS: dict[str, type[Connector]] = {cls.kind: cls for cls in (RestJsonConnector, KolibriConnector)}
 
 
 def connector_for(kind: str) -> type[Connector]:

@@ -17,6 +17,7 @@ from hub.auth.tokens import issue_token
 from hub.ingest.stats import IngestStats
 from hub.reports import stats_table
 from hub.settings import Settings, get_settings
+from hub.sync import worker_cli
 
 app = typer.Typer(
     help="Training Data Hub: supervise subsidised online vocational training.", no_args_is_help=True
@@ -169,6 +170,9 @@ def demo(
         }
         print_welcome(console, tokens, f"http://127.0.0.1:{port}/graphql")
         _serve(settings, "127.0.0.1", port)
+
+
+worker_cli.register(app)
 
 
 def main() -> None:

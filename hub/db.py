@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.dml import Insert
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -50,3 +52,13 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session whose work is committed on success and rolled back on any error."""
     async with session_factory(engine)() as session, session.begin():
         yield session
+
+
+def insert_new(session: AsyncSession, table: type | Table) -> Insert:
+    """INSERT that skips rows whose unique key exists (ON CONFLICT DO NOTHING on both engines).
+
+    Rows every platform shares (persons, organisations) may be created by two concurrent syncs
+    at once; the second then waits for the first and inserts nothing instead of failing.
+    """
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()

@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (with GraphiQL), /healthz and /readyz."""
+"""The ASGI application: /graphql (with GraphiQL), bulk pushes, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from hub.api.credentials import authenticate, token_verifier
 from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
+from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.request_log import RequestIdMiddleware
 from hub.api.schema import build_schema
+from hub.auth.principal import Principal
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
@@ -74,6 +76,10 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     engine = engine or create_engine(settings.resolved_database_url)
     graphql = GraphQLEndpoint(settings, engine)
 
+    async def authenticate_request(request: Request) -> tuple[Principal | None, str | None]:
+        async with graphql.sessions() as session:
+            return await authenticate(request.headers, graphql.verifier, session)
+
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
@@ -97,6 +103,11 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/push/{platform_code}/records",
+                BulkPushEndpoint(settings, engine, authenticate_request).handle,
+                methods=["POST"],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(engine)),

@@ -44,6 +44,12 @@ class RequestTimedOut(HubError):
     code = "TIMEOUT"
 
 
+class Conflict(HubError):
+    """The request collides with one still in progress (e.g. the same idempotency key)."""
+
+    code = "CONFLICT"
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)

@@ -16,6 +16,7 @@ from hub.api.metrics import RecordMetrics
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.push.mutations import PushMutation
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
 
@@ -30,7 +31,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlatformQuery,
     OversightQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = ()
+MUTATION_TYPES: tuple[type, ...] = (PushMutation,)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

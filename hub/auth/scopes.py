@@ -123,6 +123,14 @@ class Scope:
             return or_(Platform.operator_id.in_(self._own_org()), Platform.id.in_(used))
         return false()
 
+    def pushable_platforms(self) -> ColumnElement[bool]:
+        """Platforms whose records the caller may write: a connector its own, an org those it operates."""
+        if self.principal.role is Role.CONNECTOR:
+            return Platform.code == self.principal.platform_code
+        if self.principal.role is Role.ORG:
+            return Platform.operator_id.in_(self._own_org())
+        return false()
+
     def organisations(self) -> ColumnElement[bool]:
         if self._all:
             return true()

@@ -19,19 +19,20 @@ from hub.security.pii import PiiVault
 BATCH_SIZE = 1000
 
 
+def parse_ndjson_line(line: str, number: int) -> Any:
+    """One line's JSON value; a line that is not JSON becomes a record to quarantine."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"_raw": line.rstrip("\n"), "_error": f"line {number}: invalid JSON ({error.msg})"}
+
+
 def read_ndjson(path: Path) -> Iterator[Any]:
     """Each non-blank line parsed; a line that is not JSON becomes a record to quarantine."""
     with path.open(encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as error:
-                yield {
-                    "_raw": line.rstrip("\n"),
-                    "_error": f"line {number}: invalid JSON ({error.msg})",
-                }
+            if line.strip():
+                yield parse_ndjson_line(line, number)
 
 
 async def import_file(

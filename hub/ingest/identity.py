@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db import insert_new
 from hub.ingest.batching import chunks
 from hub.security.pii import PiiVault
 from schema.ids import mask_id_number, parse_resident_id
@@ -44,7 +45,7 @@ async def resolve_persons(
                     "area_code": decoded.area_code,
                 }
             )
-        await session.execute(insert(Person), values)
+        await session.execute(insert_new(session, Person), values)
         for part in chunks(missing):
             rows = await session.execute(
                 select(Person.id_hash, Person.id).where(Person.id_hash.in_(part))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db import insert_new
 from hub.ingest.batching import chunks
 from hub.ingest.identity import resolve_persons
 from hub.ingest.quarantine import (
@@ -326,7 +327,7 @@ class Ingestor:
             if code not in found
         ]
         if missing:
-            await self.session.execute(insert(Organisation), missing)
+            await self.session.execute(insert_new(self.session, Organisation), missing)
             found = dict(
                 (
                     await self.session.execute(query.where(Organisation.credit_code.in_(wanted)))

@@ -3,6 +3,7 @@
 from schema.tables.base import metadata
 from schema.tables.claims import SubsidyClaim
 from schema.tables.credentials import ApiKey
+from schema.tables.leases import SyncLease
 from schema.tables.operations import (
     AccessLogEntry,
     QuarantinedRecord,
@@ -10,6 +11,7 @@ from schema.tables.operations import (
     SyncCursor,
     SyncRun,
 )
+from schema.tables.push import PushReceipt
 from schema.tables.reference import Organisation, Platform, Region
 from schema.tables.training import (
     Assessment,
@@ -33,11 +35,13 @@ __all__ = [
     "Organisation",
     "Person",
     "Platform",
+    "PushReceipt",
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
     "SubsidyClaim",
     "SyncCursor",
+    "SyncLease",
     "SyncRun",
     "Trainee",
     "TrainingClass",

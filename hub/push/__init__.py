@@ -1,0 +1,1 @@
+"""Pushes: platforms send canonical records to the hub instead of being pulled."""
