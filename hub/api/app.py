@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
+from hub.api.documents.routes import document_routes
 from hub.api.schema import build_schema
 from hub.auth.principal import Principal
 from hub.auth.tokens import AuthenticationFailed, principal_from_token
@@ -101,6 +102,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *document_routes(settings, engine, authenticate),
         ],
         lifespan=lifespan,
     )

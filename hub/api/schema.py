@@ -14,6 +14,9 @@ from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.policy.claim_mutations import ClaimMutation
+from hub.api.policy.mutations import PolicyMutation
+from hub.api.policy.queries import PolicyQuery
 from hub.api.viewer import ViewerQuery
 
 MAX_QUERY_DEPTH = 10
@@ -27,8 +30,9 @@ QUERY_TYPES: tuple[type, ...] = (
     LearningQuery,
     ClaimsQuery,
     PlatformQuery,
+    PolicyQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = ()
+MUTATION_TYPES: tuple[type, ...] = (PolicyMutation, ClaimMutation)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

@@ -9,6 +9,14 @@ from schema.tables.operations import (
     SyncCursor,
     SyncRun,
 )
+from schema.tables.policy import (
+    ClaimLine,
+    ClassOpening,
+    PlatformFiling,
+    PolicyParameter,
+    TrainingProof,
+    WorkflowTransition,
+)
 from schema.tables.reference import Organisation, Platform, Region
 from schema.tables.training import (
     Assessment,
@@ -25,12 +33,16 @@ __all__ = [
     "AccessLogEntry",
     "Assessment",
     "Certificate",
+    "ClaimLine",
+    "ClassOpening",
     "Course",
     "Enrolment",
     "LearningSession",
     "Organisation",
     "Person",
     "Platform",
+    "PlatformFiling",
+    "PolicyParameter",
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
@@ -39,5 +51,7 @@ __all__ = [
     "SyncRun",
     "Trainee",
     "TrainingClass",
+    "TrainingProof",
+    "WorkflowTransition",
     "metadata",
 ]
