@@ -11,7 +11,8 @@ Hand computation (standard S = 1000, course T = 80 h, online cap 40% = 32 h):
 
 from __future__ import annotations
 
-from tests.policy.conftest import (
+from tests.api.conftest import Api
+from tests.policy.flow import (
     CLAIM_FIELDS,
     SET_PARAMETER,
     Token,
@@ -21,10 +22,9 @@ from tests.policy.conftest import (
     step,
     submitted_claim,
 )
-from tests.api.conftest import Api
 from tests.records import ORG
 
-CLAIM = "query($id: ID!) { node(id: $id) { ... on SubsidyClaim { %s } } }" % CLAIM_FIELDS
+CLAIM = "query($id: ID!) { node(id: $id) { ... on SubsidyClaim { " + CLAIM_FIELDS + " } } }"
 
 
 async def test_wuhai_claim_runs_every_step_with_two_roles_per_level(
@@ -162,8 +162,8 @@ async def test_returned_claim_is_resubmitted_and_rejected_claim_frees_its_person
 
 
 def _step(name: str) -> str:
-    return "mutation($id: ID!) { %s(id: $id) { id status } }" % name
+    return "mutation($id: ID!) { " + name + "(id: $id) { id status } }"
 
 
 def _return(name: str) -> str:
-    return "mutation($id: ID!, $r: String!) { %s(id: $id, reason: $r) { id status } }" % name
+    return "mutation($id: ID!, $r: String!) { " + name + "(id: $id, reason: $r) { id status } }"
