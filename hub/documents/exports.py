@@ -335,6 +335,7 @@ async def statistics(session: AsyncSession, principal: Principal, flt: ExportFil
         (
             await session.execute(
                 select(TrainingClass.region_code, func.count())
+                .select_from(Enrolment)
                 .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
                 .where(scope.class_linked(Enrolment), *regions)
                 .group_by(TrainingClass.region_code)
@@ -346,6 +347,7 @@ async def statistics(session: AsyncSession, principal: Principal, flt: ExportFil
         for code, online, offline in (
             await session.execute(
                 select(TrainingClass.region_code, _hours("online"), _hours("offline"))
+                .select_from(LearningSession)
                 .join(TrainingClass, TrainingClass.id == LearningSession.class_id)
                 .where(scope.class_linked(LearningSession), *regions)
                 .group_by(TrainingClass.region_code)
