@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -77,6 +78,11 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     engine = engine or create_engine(settings.resolved_database_url)
     graphql = GraphQLEndpoint(settings, engine)
 
+    async def authenticate_headers(
+        headers: Headers, session: AsyncSession
+    ) -> tuple[Principal | None, str | None]:
+        return authenticate(headers.get("authorization"), settings)
+
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
@@ -102,7 +108,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            *document_routes(settings, engine, authenticate),
+            *document_routes(engine, authenticate_headers),
         ],
         lifespan=lifespan,
     )

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -24,9 +25,9 @@ from hub.db import session_factory
 from hub.documents import exports, forms
 from hub.documents.proofs import find_proof, proof_pdf
 from hub.policy.errors import NotInScope
-from hub.settings import Settings
 
-Authenticate = Callable[[str | None, Settings], tuple[Principal | None, str | None]]
+# The app's authentication, as /graphql uses it: (principal, None) or (None, why).
+Authenticate = Callable[[Headers, AsyncSession], Awaitable[tuple[Principal | None, str | None]]]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 # Exports leave out platform service accounts: they read their own records through GraphQL.
@@ -47,14 +48,12 @@ async def _stream_file(path: Path) -> AsyncIterator[bytes]:
         os.unlink(path)
 
 
-def document_routes(
-    settings: Settings, engine: AsyncEngine, authenticate: Authenticate
-) -> list[Route]:
+def document_routes(engine: AsyncEngine, authenticate: Authenticate) -> list[Route]:
     """The document routes, authenticating like /graphql does."""
     sessions = session_factory(engine)
 
-    def caller(request: Request) -> Principal | JSONResponse:
-        principal, problem = authenticate(request.headers.get("authorization"), settings)
+    async def caller(request: Request, session: AsyncSession) -> Principal | JSONResponse:
+        principal, problem = await authenticate(request.headers, session)
         if principal is None:
             return _error(401, "UNAUTHENTICATED", problem or "a bearer token is required")
         return principal
@@ -67,11 +66,11 @@ def document_routes(
         return JSONResponse(view.public())
 
     async def proof_document(request: Request) -> Response:
-        principal = caller(request)
-        if isinstance(principal, Response):
-            return principal
         code = request.path_params["code"]
         async with sessions() as session:
+            principal = await caller(request, session)
+            if isinstance(principal, Response):
+                return principal
             view = await find_proof(session, code, principal)
         if view is None:
             return _error(404, "NOT_FOUND", f"proof {code} not found")
@@ -80,14 +79,14 @@ def document_routes(
 
     def form(builder, type_name: str):  # type: ignore[no-untyped-def]
         async def endpoint(request: Request) -> Response:
-            principal = caller(request)
-            if isinstance(principal, Response):
-                return principal
-            try:
-                row_id = expect_id(request.path_params["id"], type_name)
-            except BadUserInput as error:
-                return _error(400, "BAD_USER_INPUT", error.message)
             async with sessions() as session:
+                principal = await caller(request, session)
+                if isinstance(principal, Response):
+                    return principal
+                try:
+                    row_id = expect_id(request.path_params["id"], type_name)
+                except BadUserInput as error:
+                    return _error(400, "BAD_USER_INPUT", error.message)
                 try:
                     body = await builder(session, principal, row_id)
                 except NotInScope as error:
@@ -97,7 +96,8 @@ def document_routes(
         return endpoint
 
     async def export(request: Request) -> Response:
-        principal = caller(request)
+        async with sessions() as session:
+            principal = await caller(request, session)
         if isinstance(principal, Response):
             return principal
         if principal.role not in EXPORT_ROLES:
