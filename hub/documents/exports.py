@@ -1,25 +1,22 @@
 """XLSX exports with Chinese headers, built row by row from streamed query results.
 
-Rows come from the database in partitions (`yield_per`) and go straight into openpyxl's
-write-only worksheets, which spool each sheet to a temporary file: memory stays flat whatever
-the row count. Every query carries the caller's scope predicate. ID and phone numbers are
-exported masked.
+Rows are streamed into write-only sheets (hub/documents/xlsx.py). Every query carries the
+caller's scope predicate. ID and phone numbers are exported masked.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal
 from hub.auth.scopes import Scope
+from hub.documents.xlsx import Sheet, stream_rows, write_workbook
 from hub.policy.calendar import CHINA
 from hub.policy.checklist import claim_checklist
 from hub.policy.errors import NotInScope
@@ -36,7 +33,6 @@ from schema.tables import (
     TrainingClass,
 )
 
-BATCH = 1000
 CATEGORY_NAMES = {
     "enterprise_employee": "企业职工",
     "poor_family_child": "贫困家庭子女",
@@ -53,39 +49,10 @@ CATEGORY_NAMES = {
 
 
 @dataclass(frozen=True)
-class Sheet:
-    title: str
-    headers: Sequence[str]
-    rows: AsyncIterator[Sequence[Any]]
-
-
-@dataclass(frozen=True)
 class ExportFilter:
     class_id: int | None = None
     claim_id: int | None = None
     region: str | None = None
-
-
-async def stream_rows(session: AsyncSession, query: Select) -> AsyncIterator[Any]:
-    """Rows of `query` fetched in partitions, never all at once."""
-    result = await session.stream(query.execution_options(yield_per=BATCH))
-    async for partition in result.partitions(BATCH):
-        for row in partition:
-            yield row
-
-
-async def write_workbook(sheets: list[Sheet]) -> Path:
-    """Write the sheets to a temporary XLSX file and return its path (the caller deletes it)."""
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        worksheet = workbook.create_sheet(sheet.title)
-        worksheet.append(list(sheet.headers))
-        async for row in sheet.rows:
-            worksheet.append(list(row))
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    workbook.save(handle.name)
-    return Path(handle.name)
 
 
 def _hours(mode: str) -> Any:
@@ -104,22 +71,20 @@ def _region_filter(column: Any, code: str | None) -> list[ColumnElement[bool]]:
 
 def ledger(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sheet:
     """The real-name training ledger (台账): one row per enrolment, with hours per mode."""
-    hours = (
-        select(
-            LearningSession.class_id,
-            LearningSession.trainee_id,
-            _hours("online").label("online"),
-            _hours("offline").label("offline"),
-        )
-        .group_by(LearningSession.class_id, LearningSession.trainee_id)
-        .subquery()
-    )
+    hours_query = select(
+        LearningSession.class_id,
+        LearningSession.trainee_id,
+        _hours("online").label("online"),
+        _hours("offline").label("offline"),
+    ).group_by(LearningSession.class_id, LearningSession.trainee_id)
     where = [
         Scope(principal).class_linked(Enrolment),
         *_region_filter(TrainingClass.region_code, flt.region),
     ]
     if flt.class_id is not None:
         where.append(Enrolment.class_id == flt.class_id)
+        hours_query = hours_query.where(LearningSession.class_id == flt.class_id)
+    hours = hours_query.subquery()
     query = (
         select(
             Trainee.name,
@@ -151,7 +116,7 @@ def ledger(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sh
         number = 0
         async for r in stream_rows(session, query):
             number += 1
-            category = CATEGORY_NAMES.get(str(r[3].value if hasattr(r[3], "value") else r[3]), r[3])
+            category = CATEGORY_NAMES.get(str(r[3]), str(r[3]))
             yield [
                 number,
                 r[0],
@@ -214,7 +179,7 @@ def learning_records(session: AsyncSession, principal: Principal, flt: ExportFil
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         async for r in stream_rows(session, query):
-            mode = "线上" if str(getattr(r[4], "value", r[4])) == "online" else "线下"
+            mode = "线上" if str(r[4]) == "online" else "线下"
             yield [
                 r[0],
                 r[1],
