@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -18,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
+from hub.api.documents.routes import document_routes
 from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
@@ -76,9 +78,14 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     engine = engine or create_engine(settings.resolved_database_url)
     graphql = GraphQLEndpoint(settings, engine)
 
+    async def authenticate_headers(
+        headers: Headers, session: AsyncSession
+    ) -> tuple[Principal | None, str | None]:
+        return await authenticate(headers, graphql.verifier, session)
+
     async def authenticate_request(request: Request) -> tuple[Principal | None, str | None]:
         async with graphql.sessions() as session:
-            return await authenticate(request.headers, graphql.verifier, session)
+            return await authenticate_headers(request.headers, session)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -111,6 +118,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(engine)),
+            *document_routes(engine, authenticate_headers),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

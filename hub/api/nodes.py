@@ -19,6 +19,12 @@ from hub.api.platforms.types import (
     QuarantinedRecordNode,
     SyncRunNode,
 )
+from hub.api.policy.types import (
+    ClassOpeningNode,
+    PlatformFilingNode,
+    PolicyParameterNode,
+    TrainingProofNode,
+)
 from hub.api.relay import Node, from_global_id
 from schema import tables
 
@@ -37,6 +43,10 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "QuarantinedRecord": (tables.QuarantinedRecord, QuarantinedRecordNode.from_row),
     "SubsidyClaim": (tables.SubsidyClaim, SubsidyClaimNode.from_row),
     "AccessLogEntry": (tables.AccessLogEntry, AccessLogEntryNode.from_row),
+    "PlatformFiling": (tables.PlatformFiling, PlatformFilingNode.from_row),
+    "ClassOpening": (tables.ClassOpening, ClassOpeningNode.from_row),
+    "PolicyParameter": (tables.PolicyParameter, PolicyParameterNode.from_row),
+    "TrainingProof": (tables.TrainingProof, TrainingProofNode.from_row),
 }
 
 

@@ -16,6 +16,9 @@ from hub.api.metrics import RecordMetrics
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.policy.claim_mutations import ClaimMutation
+from hub.api.policy.mutations import PolicyMutation
+from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
@@ -30,8 +33,9 @@ QUERY_TYPES: tuple[type, ...] = (
     ClaimsQuery,
     PlatformQuery,
     OversightQuery,
+    PolicyQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = (PushMutation,)
+MUTATION_TYPES: tuple[type, ...] = (PushMutation, PolicyMutation, ClaimMutation)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

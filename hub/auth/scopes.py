@@ -12,13 +12,18 @@ from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
+    ClaimLine,
+    ClassOpening,
     Enrolment,
     Organisation,
     Platform,
+    PlatformFiling,
     Region,
     SubsidyClaim,
     Trainee,
     TrainingClass,
+    TrainingProof,
+    WorkflowTransition,
 )
 
 
@@ -154,6 +159,56 @@ class Scope:
             return SubsidyClaim.organisation_id.in_(self._own_org())
         return false()
 
+    def platform_filings(self) -> ColumnElement[bool]:
+        """Filings: the reviewing district's area, or the filing organisation."""
+        if self._all:
+            return true()
+        if self._by_area:
+            return PlatformFiling.region_code.in_(self._area())
+        if self.principal.role is Role.ORG:
+            return PlatformFiling.organisation_id.in_(self._own_org())
+        return false()
+
+    def class_openings(self) -> ColumnElement[bool]:
+        """Class openings: the class's area (finance too: claims rest on them), or the organiser."""
+        if self._all:
+            return true()
+        if self._by_area or self.principal.role is Role.FINANCE:
+            return ClassOpening.region_code.in_(self._area())
+        if self.principal.role is Role.ORG:
+            return ClassOpening.organisation_id.in_(self._own_org())
+        return false()
+
+    def claim_lines(self) -> ColumnElement[bool]:
+        """The persons of a claim: visible with the claim."""
+        if self._all:
+            return true()
+        return ClaimLine.claim_id.in_(select(SubsidyClaim.id).where(self.subsidy_claims()))
+
+    def training_proofs(self) -> ColumnElement[bool]:
+        """Issued proofs: visible with their class (connectors see none)."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.CONNECTOR:
+            return false()
+        return TrainingProof.class_id.in_(self._class_ids())
+
+    def workflow_transitions(self) -> ColumnElement[bool]:
+        """A transition is visible with the filing, class opening or claim it moved."""
+        if self._all:
+            return true()
+        visible = {
+            "platform_filing": select(PlatformFiling.id).where(self.platform_filings()),
+            "class_opening": select(ClassOpening.id).where(self.class_openings()),
+            "subsidy_claim": select(SubsidyClaim.id).where(self.subsidy_claims()),
+        }
+        return or_(
+            *(
+                (WorkflowTransition.entity == entity) & WorkflowTransition.entity_id.in_(ids)
+                for entity, ids in visible.items()
+            )
+        )
+
     def platform_linked(self, table: type) -> ColumnElement[bool]:
         """Quarantine and sync runs: visible with their platform (not to finance)."""
         if self._all:
@@ -188,6 +243,12 @@ class Scope:
             "organisation": self.organisations,
             "subsidy_claim": self.subsidy_claims,
             "access_log": self.access_log,
+            "platform_filing": self.platform_filings,
+            "class_opening": self.class_openings,
+            "claim_line": self.claim_lines,
+            "training_proof": self.training_proofs,
+            "workflow_transition": self.workflow_transitions,
+            "policy_parameter": true,  # published policy: every authenticated caller
             "region": true,
         }
         predicate = direct.get(name)

@@ -11,6 +11,14 @@ from schema.tables.operations import (
     SyncCursor,
     SyncRun,
 )
+from schema.tables.policy import (
+    ClaimLine,
+    ClassOpening,
+    PlatformFiling,
+    PolicyParameter,
+    TrainingProof,
+    WorkflowTransition,
+)
 from schema.tables.push import PushReceipt
 from schema.tables.reference import Organisation, Platform, Region
 from schema.tables.training import (
@@ -29,6 +37,8 @@ __all__ = [
     "ApiKey",
     "Assessment",
     "Certificate",
+    "ClaimLine",
+    "ClassOpening",
     "Course",
     "Enrolment",
     "LearningSession",
@@ -36,6 +46,8 @@ __all__ = [
     "Person",
     "Platform",
     "PushReceipt",
+    "PlatformFiling",
+    "PolicyParameter",
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
@@ -45,5 +57,7 @@ __all__ = [
     "SyncRun",
     "Trainee",
     "TrainingClass",
+    "TrainingProof",
+    "WorkflowTransition",
     "metadata",
 ]

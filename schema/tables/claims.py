@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from schema.tables import base as _base  # noqa: F401  (naming convention first)
@@ -22,6 +23,20 @@ class SubsidyClaim(SQLModel, table=True):
     pre_disbursed_amount: float = 0.0
     settled_amount: float = 0.0
     platform_fee: float = 0.0
+    # Filled by the policy workflow (hub/policy/claims.py): what the amounts were computed from.
+    occupation: str | None = Field(default=None, max_length=200)
+    skill_level: int | None = None
+    standard_amount: float = 0.0
+    registered_trainees: int = 0
+    qualified_trainees: int = 0
+    certified_trainees: int = 0
+    excluded_trainees: int = 0
+    balance_due: float = 0.0
+    parameters: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    attachments: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    commitment_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    commitment_accepted_by: str | None = Field(default=None, max_length=200)
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
 
 from hub.api.classes.types import TrainingClassNode, load_class
 from hub.api.context import HubContext
 from hub.api.platforms.types import OrganisationNode
+from hub.api.policy.types import (
+    ChecklistItemNode,
+    ClaimLineNode,
+    WorkflowTransitionNode,
+    load_history,
+)
 from hub.api.relay import Node, to_global_id
-from schema.tables import Organisation, SubsidyClaim
+from hub.policy.checklist import claim_checklist
+from schema.tables import ClaimLine, Organisation, SubsidyClaim
 
 Info = strawberry.Info[HubContext, None]
 
@@ -19,6 +28,7 @@ Info = strawberry.Info[HubContext, None]
 class SubsidyClaimNode(Node):
     """A training subsidy claim (培训补贴申领) for one class; amounts are computed by the hub."""
 
+    db_id: strawberry.Private[int]
     class_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
     region_code: str
@@ -31,6 +41,40 @@ class SubsidyClaimNode(Node):
     platform_fee: float
     submitted_at: datetime | None
     created_at: datetime
+    # Computed by the policy workflow (hub/policy/claim_amounts.py).
+    occupation: str | None
+    skill_level: int | None
+    standard_amount: float
+    qualified_trainees: int
+    certified_trainees: int
+    excluded_trainees: int
+    balance_due: float
+    commitment_accepted_at: datetime | None
+    settled_at: datetime | None
+    parameters: JSON = strawberry.field(description="Parameters in force at submission.")
+
+    @strawberry.field(description="Persons in the claim with their hours and outcome.")
+    async def lines(self, info: Info) -> list[ClaimLineNode]:
+        query = (
+            select(ClaimLine)
+            .where(ClaimLine.claim_id == self.db_id, info.context.scope.claim_lines())
+            .order_by(ClaimLine.id)
+        )
+        return [ClaimLineNode.from_row(r) for r in (await info.context.execute(query)).scalars()]
+
+    @strawberry.field(description="The Annex 2 material checklist.")
+    async def checklist(self, info: Info) -> list[ChecklistItemNode]:
+        query = select(SubsidyClaim).where(
+            SubsidyClaim.id == self.db_id, info.context.scope.subsidy_claims()
+        )
+        async with info.context.lock:
+            claim = (await info.context.session.execute(query)).scalar_one()
+            items = await claim_checklist(info.context.session, claim)
+        return [ChecklistItemNode.from_item(item) for item in items]
+
+    @strawberry.field(description="Every status change: who, when, why.")
+    async def history(self, info: Info) -> list[WorkflowTransitionNode]:
+        return await load_history(info, "subsidy_claim", self.db_id)
 
     @strawberry.field
     async def training_class(self, info: Info) -> TrainingClassNode | None:
@@ -45,6 +89,7 @@ class SubsidyClaimNode(Node):
     def from_row(cls, row: SubsidyClaim) -> SubsidyClaimNode:
         return cls(
             id=to_global_id("SubsidyClaim", row.id),
+            db_id=row.id,
             class_id=row.class_id,
             organisation_id=row.organisation_id,
             region_code=row.region_code,
@@ -57,4 +102,14 @@ class SubsidyClaimNode(Node):
             platform_fee=row.platform_fee,
             submitted_at=row.submitted_at,
             created_at=row.created_at,
+            occupation=row.occupation,
+            skill_level=row.skill_level,
+            standard_amount=row.standard_amount,
+            qualified_trainees=row.qualified_trainees,
+            certified_trainees=row.certified_trainees,
+            excluded_trainees=row.excluded_trainees,
+            balance_due=row.balance_due,
+            commitment_accepted_at=row.commitment_accepted_at,
+            settled_at=row.settled_at,
+            parameters=row.parameters,
         )

@@ -1,0 +1,1 @@
+"""HTTP routes for documents: PDFs and XLSX exports (bearer auth, scoped) and public verification."""

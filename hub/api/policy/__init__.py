@@ -1,0 +1,1 @@
+"""GraphQL for the policy workflows: filings, class openings, claims' steps, parameters, proofs."""

@@ -1,0 +1,198 @@
+"""Mutations of platform filing, class opening, policy parameters and training proofs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from hub.api.policy.steps import Info, reload, run_step
+from hub.api.policy.types import (
+    ClassOpeningNode,
+    PlatformFilingNode,
+    PolicyParameterNode,
+    TrainingProofNode,
+)
+from hub.api.relay import expect_id
+from hub.documents.proofs import issue_proof
+from hub.policy import classes, filing
+from hub.policy.parameters import set_parameter
+from schema.tables import ClassOpening, PlatformFiling, PolicyParameter
+
+
+@strawberry.input
+class AttachmentInput:
+    name: str
+    media_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+@strawberry.input
+class CapabilitiesInput:
+    """The five capability questions of Annex 1, answered yes or no."""
+
+    stable_technical_conditions: bool
+    standard_digital_resources: bool
+    real_name_ledger: bool
+    recordable_process: bool
+    issues_training_proofs: bool
+
+
+@strawberry.input
+class PlatformFilingInput:
+    platform: str = strawberry.field(description="Platform code.")
+    platform_type: str = strawberry.field(description="own_website, own_platform or third_party.")
+    district: str = strawberry.field(description="The district bureau that reviews the filing.")
+    legal_representative: str
+    contact_person: str
+    contact_phone: str
+    capabilities: CapabilitiesInput
+    attachments: list[AttachmentInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TeachingPlanItemInput:
+    topic: str
+    hours: float
+    mode: str = strawberry.field(description="online or offline")
+
+
+@strawberry.input
+class AgreementInput:
+    platform: str
+    scope: str
+    period_from: date
+    period_to: date
+    fee: float
+
+
+@strawberry.input
+class ClassOpeningInput:
+    training_class: strawberry.ID
+    teaching_plan: list[TeachingPlanItemInput]
+    platforms: list[str] = strawberry.field(default_factory=list)
+    agreements: list[AgreementInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PolicyParameterInput:
+    jurisdiction: str = strawberry.field(description="150000 for the region, a city's code.")
+    key: str
+    value: JSON
+    effective_from: datetime | None = None
+    note: str | None = None
+
+
+@strawberry.type
+class PolicyMutation:
+    @strawberry.mutation(description="An organisation files a platform (Annex 1).")
+    async def file_platform(self, info: Info, input: PlatformFilingInput) -> PlatformFilingNode:
+        data = filing.FilingInput(
+            platform_code=input.platform,
+            platform_type=input.platform_type,
+            district=input.district,
+            legal_representative=input.legal_representative,
+            contact_person=input.contact_person,
+            contact_phone=input.contact_phone,
+            capabilities=vars(input.capabilities),
+            attachments=[a.to_dict() for a in input.attachments],
+        )
+        row = await run_step(info, lambda s, p: filing.file_platform(s, p, data))
+        return PlatformFilingNode.from_row(await reload(info, PlatformFiling, row.id))
+
+    @strawberry.mutation(description="District review of a filing.")
+    async def review_platform_filing(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> PlatformFilingNode:
+        return await _filing_step(info, filing.review_filing, id, reason)
+
+    @strawberry.mutation(description="City approval of a filing.")
+    async def approve_platform_filing(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> PlatformFilingNode:
+        return await _filing_step(info, filing.approve_filing, id, reason)
+
+    @strawberry.mutation(description="District or city returns a filing, with the reason.")
+    async def return_platform_filing(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> PlatformFilingNode:
+        return await _filing_step(info, filing.return_filing, id, reason)
+
+    @strawberry.mutation(description="An organiser applies to open a class (开班申请).")
+    async def open_class(self, info: Info, input: ClassOpeningInput) -> ClassOpeningNode:
+        class_id = expect_id(input.training_class, "TrainingClass")
+        plan = [classes.PlanItem(i.topic, i.hours, i.mode) for i in input.teaching_plan]
+        agreements = [
+            classes.Agreement(a.platform, a.scope, a.period_from, a.period_to, a.fee)
+            for a in input.agreements
+        ]
+        row = await run_step(
+            info,
+            lambda s, p: classes.open_class(s, p, class_id, plan, input.platforms, agreements),
+        )
+        return ClassOpeningNode.from_row(await reload(info, ClassOpening, row.id))
+
+    @strawberry.mutation(description="District or city approves a class opening before it starts.")
+    async def approve_class_opening(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> ClassOpeningNode:
+        return await _opening_step(info, classes.approve_class_opening, id, reason)
+
+    @strawberry.mutation(description="District or city returns a class opening, with the reason.")
+    async def return_class_opening(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> ClassOpeningNode:
+        return await _opening_step(info, classes.return_class_opening, id, reason)
+
+    @strawberry.mutation(description="A new version of a policy parameter (region or city).")
+    async def set_policy_parameter(
+        self, info: Info, input: PolicyParameterInput
+    ) -> PolicyParameterNode:
+        row = await run_step(
+            info,
+            lambda s, p: set_parameter(
+                s,
+                p,
+                jurisdiction=input.jurisdiction,
+                key=input.key,
+                value=input.value,
+                effective_from=input.effective_from,
+                note=input.note,
+            ),
+        )
+        return PolicyParameterNode.from_row(await reload(info, PolicyParameter, row.id))
+
+    @strawberry.mutation(description="Issue an online training proof for a trainee in a class.")
+    async def issue_training_proof(
+        self, info: Info, training_class: strawberry.ID, trainee: strawberry.ID
+    ) -> TrainingProofNode:
+        class_id = expect_id(training_class, "TrainingClass")
+        trainee_id = expect_id(trainee, "Trainee")
+        row = await run_step(info, lambda s, p: issue_proof(s, p, class_id, trainee_id))
+        return TrainingProofNode.from_row(row)
+
+
+async def _filing_step(
+    info: Info, step, id: strawberry.ID, reason: str | None
+) -> PlatformFilingNode:  # type: ignore[no-untyped-def]
+    row_id = expect_id(id, "PlatformFiling")
+    await run_step(info, lambda s, p: step(s, p, row_id, reason))
+    return PlatformFilingNode.from_row(await reload(info, PlatformFiling, row_id))
+
+
+async def _opening_step(
+    info: Info, step, id: strawberry.ID, reason: str | None
+) -> ClassOpeningNode:  # type: ignore[no-untyped-def]
+    row_id = expect_id(id, "ClassOpening")
+    await run_step(info, lambda s, p: step(s, p, row_id, reason))
+    return ClassOpeningNode.from_row(await reload(info, ClassOpening, row_id))

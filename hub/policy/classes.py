@@ -1,0 +1,250 @@
+"""Class opening (开班申请): the organiser applies for a reported class, a bureau approves it.
+
+The application carries the teaching plan (whose online share may not exceed the cap, 40%),
+the platforms used with the commissioning agreement for each third-party platform (scope,
+period, fee) and the roster as enrolled; approval must come before the class starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.principal import Principal, Role
+from hub.auth.scopes import Scope
+from hub.policy.calendar import china_day
+from hub.policy.errors import NotInScope, PolicyViolation
+from hub.policy.parameters import in_force
+from hub.policy.transitions import advance, record, require_reason, require_role
+from schema.enums import PlatformType, SessionMode
+from schema.tables import ClassOpening, Course, Enrolment, Platform, TrainingClass
+from schema.types import utcnow
+
+ENTITY = "class_opening"
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    topic: str
+    hours: float
+    mode: str  # online / offline
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A commissioning agreement with a third-party platform (委托培训协议)."""
+
+    platform_code: str
+    scope: str
+    period_from: date
+    period_to: date
+    fee: float
+
+
+async def open_class(
+    session: AsyncSession,
+    principal: Principal,
+    class_id: int,
+    plan: list[PlanItem],
+    platform_codes: list[str],
+    agreements: list[Agreement],
+) -> ClassOpening:
+    """File the opening of one of the organisation's classes; the plan is checked here."""
+    require_role(principal, Role.ORG)
+    scope = Scope(principal)
+    training_class = (
+        await session.execute(
+            select(TrainingClass).where(TrainingClass.id == class_id, scope.training_classes())
+        )
+    ).scalar_one_or_none()
+    if training_class is None:
+        raise NotInScope(f"training class {class_id} not found")
+    pending = (
+        await session.execute(
+            select(ClassOpening.id).where(
+                ClassOpening.class_id == class_id, ClassOpening.status != "returned"
+            )
+        )
+    ).first()
+    if pending is not None:
+        raise PolicyViolation("this class already has an opening application")
+
+    course = await session.get(Course, training_class.course_id)
+    assert course is not None  # enforced by the foreign key
+    total, online = _plan_hours(plan)
+    cap = float(
+        (await in_force(session, training_class.region_code, utcnow())).get("online_hours_cap")
+    )
+    if online > cap * total + 1e-9:
+        raise PolicyViolation(
+            f"online hours ({online:g}) exceed {cap:.0%} of the course's {total:g} hours"
+            f" (at most {cap * total:g} may be online)"
+        )
+    if abs(total - course.total_hours) > 1e-9:
+        raise PolicyViolation(
+            f"the teaching plan has {total:g} hours but the course has {course.total_hours:g}"
+        )
+
+    platforms = await _platforms_used(session, training_class, platform_codes)
+    agreement_rows = _check_agreements(training_class, platforms, agreements)
+    roster = list(
+        (
+            await session.execute(
+                select(Enrolment.trainee_id)
+                .where(Enrolment.class_id == class_id)
+                .order_by(Enrolment.id)
+            )
+        ).scalars()
+    )
+    if not roster:
+        raise PolicyViolation("the roster is empty: the platform has reported no enrolments")
+    opening = ClassOpening(
+        class_id=class_id,
+        organisation_id=training_class.organiser_id,
+        region_code=training_class.region_code,
+        total_hours=total,
+        online_hours=online,
+        teaching_plan=[{"topic": i.topic, "hours": i.hours, "mode": i.mode} for i in plan],
+        platform_ids=[p.id for p in platforms],
+        agreements=agreement_rows,
+        roster=roster,
+    )
+    session.add(opening)
+    await session.flush()
+    await record(session, principal, ENTITY, opening.id, None, opening.status)  # type: ignore[arg-type]
+    return opening
+
+
+def _plan_hours(plan: list[PlanItem]) -> tuple[float, float]:
+    if not plan:
+        raise PolicyViolation("the teaching plan is empty")
+    for item in plan:
+        if item.hours <= 0 or item.mode not in (SessionMode.ONLINE, SessionMode.OFFLINE):
+            raise PolicyViolation(f"plan item {item.topic!r}: hours > 0 and mode online/offline")
+    total = sum(item.hours for item in plan)
+    online = sum(item.hours for item in plan if item.mode == SessionMode.ONLINE)
+    return total, online
+
+
+async def _platforms_used(
+    session: AsyncSession, training_class: TrainingClass, codes: list[str]
+) -> list[Platform]:
+    """The class's own platform and the others named; unknown codes are an error."""
+    found = list(
+        (
+            await session.execute(
+                select(Platform).where(
+                    (Platform.code.in_(codes)) | (Platform.id == training_class.platform_id)
+                )
+            )
+        ).scalars()
+    )
+    unknown = set(codes) - {p.code for p in found}
+    if unknown:
+        raise PolicyViolation(f"unknown platforms: {', '.join(sorted(unknown))}")
+    return sorted(found, key=lambda p: p.id)  # type: ignore[arg-type,return-value]
+
+
+def _check_agreements(
+    training_class: TrainingClass, platforms: list[Platform], agreements: list[Agreement]
+) -> list[dict]:
+    """Every third-party platform needs an agreement covering the class's dates."""
+    by_code = {a.platform_code: a for a in agreements}
+    used = {p.code for p in platforms}
+    stray = set(by_code) - used
+    if stray:
+        raise PolicyViolation(f"agreements for platforms not used: {', '.join(sorted(stray))}")
+    rows = []
+    for platform in platforms:
+        agreement = by_code.get(platform.code)
+        if agreement is None:
+            if platform.platform_type is PlatformType.THIRD_PARTY:
+                raise PolicyViolation(
+                    f"platform {platform.code} is a commissioned third party: the agreement"
+                    " (scope, period, fee) is required"
+                )
+            continue
+        if not agreement.scope.strip() or agreement.fee < 0:
+            raise PolicyViolation(f"agreement with {platform.code}: scope and a fee ≥ 0 required")
+        if (
+            agreement.period_from > training_class.starts_on
+            or agreement.period_to < training_class.ends_on
+        ):
+            raise PolicyViolation(
+                f"agreement with {platform.code} ({agreement.period_from} – {agreement.period_to})"
+                f" does not cover the class ({training_class.starts_on} – {training_class.ends_on})"
+            )
+        rows.append(
+            {
+                "platform_id": platform.id,
+                "platform_code": platform.code,
+                "scope": agreement.scope.strip(),
+                "period_from": agreement.period_from.isoformat(),
+                "period_to": agreement.period_to.isoformat(),
+                "fee": float(agreement.fee),
+            }
+        )
+    return rows
+
+
+async def approve_class_opening(
+    session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
+) -> None:
+    """A district or city bureau approves the opening — only before the class starts."""
+    require_role(principal, Role.DISTRICT, Role.CITY)
+    scope = Scope(principal).class_openings()
+    row = (
+        await session.execute(
+            select(ClassOpening.class_id, TrainingClass.starts_on)
+            .join(TrainingClass, TrainingClass.id == ClassOpening.class_id)
+            .where(ClassOpening.id == opening_id, scope)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotInScope(f"{ENTITY} {opening_id} not found")
+    now = utcnow()
+    today = china_day(now)
+    assert today is not None
+    if today >= row.starts_on:
+        raise PolicyViolation(
+            f"the class starts on {row.starts_on}: an opening must be approved before training starts"
+        )
+    await advance(
+        session,
+        principal,
+        table=ClassOpening,
+        entity=ENTITY,
+        row_id=opening_id,
+        scope=scope,
+        from_statuses=["submitted"],
+        to_status="approved",
+        reason=reason,
+        values={"approved_at": now},
+    )
+    await session.execute(
+        update(TrainingClass)
+        .where(TrainingClass.id == row.class_id)
+        .values(approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def return_class_opening(
+    session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
+) -> None:
+    """Send an opening application back to the organiser, with the reason."""
+    require_role(principal, Role.DISTRICT, Role.CITY)
+    await advance(
+        session,
+        principal,
+        table=ClassOpening,
+        entity=ENTITY,
+        row_id=opening_id,
+        scope=Scope(principal).class_openings(),
+        from_statuses=["submitted"],
+        to_status="returned",
+        reason=require_reason(reason),
+    )

@@ -1,0 +1,190 @@
+"""Platform filing (审核备案, Annex 1): the organisation files, the district reviews, the city approves.
+
+Only online hours on a platform approved for the organisation (or listed in the catalogue) count
+toward its subsidies (see hub/policy/hours.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.principal import Principal, Role
+from hub.auth.scopes import Scope
+from hub.policy.errors import NotInScope, PolicyViolation
+from hub.policy.transitions import advance, record, require_reason, require_role
+from schema.enums import FilingStatus, PlatformType, RegionLevel
+from schema.tables import Organisation, Platform, PlatformFiling, Region
+from schema.types import utcnow
+
+ENTITY = "platform_filing"
+
+# The five capability questions of Annex 1, in the form's order.
+CAPABILITIES: tuple[tuple[str, str], ...] = (
+    ("stable_technical_conditions", "是否具备安全稳定的线上培训技术条件"),
+    (
+        "standard_digital_resources",
+        "是否具有符合国家职业技能标准、专项能力规范或国家职业技能培训课程的线上数字培训资源",
+    ),
+    (
+        "real_name_ledger",
+        "是否具备建立劳动者线上实名制培训台账（包括学员注册信息、身份类别、培训课程、"
+        "培训时长管控、培训效果考评）的技术手段",
+    ),
+    ("recordable_process", "是否具备培训过程可记录等相关技术手段"),
+    ("issues_training_proofs", "是否能够按劳动者实际培训情况出具线上培训证明"),
+)
+# Annex 1 offers three platform types; catalogue platforms need no filing.
+FILABLE_TYPES = (PlatformType.OWN_WEBSITE, PlatformType.OWN_PLATFORM, PlatformType.THIRD_PARTY)
+
+
+@dataclass(frozen=True)
+class FilingInput:
+    platform_code: str
+    platform_type: str
+    district: str
+    legal_representative: str
+    contact_person: str
+    contact_phone: str
+    capabilities: dict[str, bool]
+    attachments: list[dict[str, Any]]
+
+
+async def _own_organisation(session: AsyncSession, principal: Principal) -> Organisation:
+    organisation = (
+        await session.execute(
+            select(Organisation).where(Organisation.credit_code == principal.org_credit_code)
+        )
+    ).scalar_one_or_none()
+    if organisation is None:
+        raise NotInScope(f"organisation {principal.org_credit_code} is not known to the hub")
+    return organisation
+
+
+async def file_platform(
+    session: AsyncSession, principal: Principal, data: FilingInput
+) -> PlatformFiling:
+    """An organisation files a platform it trains on, answering the five capability questions."""
+    require_role(principal, Role.ORG)
+    scope = Scope(principal)
+    platform = (
+        await session.execute(
+            select(Platform).where(Platform.code == data.platform_code, scope.platforms())
+        )
+    ).scalar_one_or_none()
+    if platform is None:
+        raise NotInScope(f"platform {data.platform_code} not found")
+    if data.platform_type not in {t.value for t in FILABLE_TYPES}:
+        raise PolicyViolation("platform type must be own_website, own_platform or third_party")
+    missing = [key for key, _ in CAPABILITIES if key not in data.capabilities]
+    unknown = set(data.capabilities) - {key for key, _ in CAPABILITIES}
+    if missing or unknown:
+        raise PolicyViolation(
+            f"all five capability answers are required (missing: {', '.join(missing) or '-'};"
+            f" unknown: {', '.join(sorted(unknown)) or '-'})"
+        )
+    level = (
+        await session.execute(select(Region.level).where(Region.code == data.district))
+    ).scalar_one_or_none()
+    if level is not RegionLevel.DISTRICT:
+        raise PolicyViolation(f"{data.district} is not a district bureau's code")
+    for name, value in (
+        ("legal representative", data.legal_representative),
+        ("contact person", data.contact_person),
+        ("contact phone", data.contact_phone),
+    ):
+        if not value.strip():
+            raise PolicyViolation(f"the {name} is required")
+    organisation = await _own_organisation(session, principal)
+    filing = PlatformFiling(
+        platform_id=platform.id,
+        organisation_id=organisation.id,
+        region_code=data.district,
+        status=FilingStatus.FILED.value,
+        platform_type=data.platform_type,
+        legal_representative=data.legal_representative.strip(),
+        contact_person=data.contact_person.strip(),
+        contact_phone=data.contact_phone.strip(),
+        capabilities={key: bool(data.capabilities[key]) for key, _ in CAPABILITIES},
+        attachments=data.attachments,
+    )
+    session.add(filing)
+    await session.flush()
+    await record(session, principal, ENTITY, filing.id, None, filing.status)  # type: ignore[arg-type]
+    if platform.filing_status in (FilingStatus.UNFILED, FilingStatus.RETURNED):
+        platform.filing_status = FilingStatus.FILED
+    return filing
+
+
+async def review_filing(
+    session: AsyncSession, principal: Principal, filing_id: int, reason: str | None
+) -> None:
+    """The district bureau's first-level review (所在区人社部门审核)."""
+    require_role(principal, Role.DISTRICT)
+    await advance(
+        session,
+        principal,
+        table=PlatformFiling,
+        entity=ENTITY,
+        row_id=filing_id,
+        scope=Scope(principal).platform_filings(),
+        from_statuses=[FilingStatus.FILED.value],
+        to_status=FilingStatus.DISTRICT_REVIEWED.value,
+        reason=reason,
+    )
+
+
+async def approve_filing(
+    session: AsyncSession, principal: Principal, filing_id: int, reason: str | None
+) -> None:
+    """The city bureau's approval; a platform lacking any of the five capabilities cannot pass."""
+    require_role(principal, Role.CITY)
+    scope = Scope(principal).platform_filings()
+    filing = (
+        await session.execute(select(PlatformFiling).where(PlatformFiling.id == filing_id, scope))
+    ).scalar_one_or_none()
+    if filing is None:
+        raise NotInScope(f"{ENTITY} {filing_id} not found")
+    lacking = [key for key, _ in CAPABILITIES if not filing.capabilities.get(key)]
+    if lacking:
+        raise PolicyViolation(f"the platform lacks required capabilities: {', '.join(lacking)}")
+    await advance(
+        session,
+        principal,
+        table=PlatformFiling,
+        entity=ENTITY,
+        row_id=filing_id,
+        scope=scope,
+        from_statuses=[FilingStatus.DISTRICT_REVIEWED.value],
+        to_status=FilingStatus.APPROVED.value,
+        reason=reason,
+        values={"approved_at": utcnow()},
+    )
+    await session.execute(
+        update(Platform)
+        .where(Platform.id == filing.platform_id)
+        .values(filing_status=FilingStatus.APPROVED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def return_filing(
+    session: AsyncSession, principal: Principal, filing_id: int, reason: str | None
+) -> None:
+    """Send a filing back: the district at its review, the city at its approval."""
+    require_role(principal, Role.DISTRICT, Role.CITY)
+    step = FilingStatus.FILED if principal.role is Role.DISTRICT else FilingStatus.DISTRICT_REVIEWED
+    await advance(
+        session,
+        principal,
+        table=PlatformFiling,
+        entity=ENTITY,
+        row_id=filing_id,
+        scope=Scope(principal).platform_filings(),
+        from_statuses=[step.value],
+        to_status=FilingStatus.RETURNED.value,
+        reason=require_reason(reason),
+    )

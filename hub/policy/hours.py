@@ -1,0 +1,74 @@
+"""Hours a trainee recorded in a class, as the hub computed them from learning sessions.
+
+For a subsidy only online hours on platforms the organiser may count (listed in the catalogue,
+or filed and approved for that organisation) and recorded after the class was approved count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.policy.calendar import china_day
+from schema.enums import SessionMode
+from schema.tables import LearningSession, Platform, PlatformFiling, TrainingClass
+
+
+@dataclass(frozen=True)
+class RecordedHours:
+    online: float = 0.0
+    offline: float = 0.0
+    first_on: date | None = None
+    last_on: date | None = None
+
+
+def counting_platforms(organisation_id: int) -> ColumnElement[bool]:
+    """Platforms whose online hours count for the organisation's subsidies."""
+    approved = select(PlatformFiling.platform_id).where(
+        PlatformFiling.organisation_id == organisation_id, PlatformFiling.status == "approved"
+    )
+    return or_(Platform.catalogue_listed.is_(True), Platform.id.in_(approved))
+
+
+async def hours_by_trainee(
+    session: AsyncSession, training_class: TrainingClass, *, subsidised: bool
+) -> dict[int, RecordedHours]:
+    """Per trainee id: online and offline hours in the class (only countable ones if `subsidised`)."""
+    seconds = func.sum(LearningSession.duration_seconds)
+    conditions: list[ColumnElement[bool]] = [LearningSession.class_id == training_class.id]
+    if subsidised:
+        if training_class.approved_at is None:
+            return {}
+        online_counts = LearningSession.platform_id.in_(
+            select(Platform.id).where(counting_platforms(training_class.organiser_id))
+        )
+        conditions += [
+            LearningSession.started_at >= training_class.approved_at,
+            or_(LearningSession.mode == SessionMode.OFFLINE, online_counts),
+        ]
+    query = (
+        select(
+            LearningSession.trainee_id,
+            LearningSession.mode,
+            seconds,
+            func.min(LearningSession.started_at),
+            func.max(LearningSession.started_at),
+        )
+        .where(*conditions)
+        .group_by(LearningSession.trainee_id, LearningSession.mode)
+    )
+    found: dict[int, RecordedHours] = {}
+    for trainee_id, mode, total, first, last in (await session.execute(query)).all():
+        held = found.get(trainee_id, RecordedHours())
+        hours = (total or 0) / 3600
+        first_day, last_day = china_day(first), china_day(last)
+        found[trainee_id] = RecordedHours(
+            online=held.online + (hours if mode == SessionMode.ONLINE else 0.0),
+            offline=held.offline + (hours if mode == SessionMode.OFFLINE else 0.0),
+            first_on=min(filter(None, (held.first_on, first_day)), default=None),
+            last_on=max(filter(None, (held.last_on, last_day)), default=None),
+        )
+    return found

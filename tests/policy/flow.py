@@ -1,0 +1,246 @@
+"""Helpers of the policy tests and their data: a Wuhai class on a commissioned third-party
+platform, dated from today so it can be approved before it starts, with three trainees whose
+hours make a hand-computable claim:
+
+| trainee | online h | offline h | assessment | certificate |
+|---|---|---|---|---|
+| A 张伟 | 40 (counts 32 = 40% of 80) | 48 | passed | yes |
+| B 李娜 | 20 | 0 | passed | yes |
+| C 王芳 | 10 | 0 | failed | no |
+
+Standard amount 1000 (电工, level 5), course 80 hours; agreement fee 150.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.db import transaction
+from hub.ingest import Ingestor
+from hub.platforms.service import ensure_platform
+from hub.security.pii import PiiVault
+from tests.api.conftest import Api
+from tests.records import ORG, course, enrolment, resident_id, session, trainee, training_class
+
+PLATFORM = "wh-3p"
+Token = Callable[..., str]
+
+
+def _at(day: date, hour: int) -> str:
+    return f"{day.isoformat()}T{hour:02d}:00:00+08:00"
+
+
+@dataclass
+class WuhaiClass:
+    class_id: str  # global ids
+    trainees: dict[str, str]  # A/B/C -> Trainee global id
+    starts_on: date
+    ends_on: date
+    engine: AsyncEngine
+    vault: PiiVault
+
+    async def ingest(self, records: list[dict[str, Any]]) -> None:
+        async with transaction(self.engine) as db:
+            platform = await ensure_platform(db, PLATFORM)
+            stats = await Ingestor(db, platform.id, self.vault).ingest(records)
+            assert stats.total.quarantined == 0, stats
+
+    async def certify(self, *letters: str) -> None:
+        """Certificates arrive after the training, before settlement."""
+        await self.ingest(
+            [
+                {
+                    "type": "certificate",
+                    "source_id": f"Z{letter}",
+                    "trainee_source_id": f"T{letter}",
+                    "class_source_id": "K1",
+                    "kind": "skill_level",
+                    "number": f"WH-2020-{letter}",
+                    "issued_on": (self.ends_on + timedelta(days=1)).isoformat(),
+                    "occupation_code": "6-31-01-03",
+                    "skill_level": 5,
+                }
+                for letter in letters
+            ]
+        )
+
+
+def ledger(start: date) -> list[dict[str, Any]]:
+    """The platform's records for class K1 (see the module docstring)."""
+    names = {"A": "张伟", "B": "李娜", "C": "王芳"}
+    records: list[dict[str, Any]] = [
+        course("C1"),
+        training_class(
+            "K1",
+            region_code="150302",
+            organiser_credit_code=ORG,
+            starts_on=start.isoformat(),
+            ends_on=(start + timedelta(days=40)).isoformat(),
+            name="电工（五级）线上班",
+        ),
+    ]
+    for n, (letter, name) in enumerate(names.items(), start=1):
+        records.append(trainee(f"T{letter}", name=name, id_number=resident_id(serial=f"{n:03d}")))
+        records.append(enrolment(f"E{letter}", f"T{letter}"))
+    online = {"A": 4, "B": 2, "C": 1}  # days of 10 hours online
+    for letter, days in online.items():
+        for d in range(days):
+            day = start + timedelta(days=d)
+            records.append(
+                session(
+                    f"S{letter}{d}", f"T{letter}", _at(day, 8), _at(day, 18), class_source_id="K1"
+                )
+            )
+    for d in range(4):  # A: 4 × 12 hours offline
+        day = start + timedelta(days=10 + d)
+        records.append(
+            session(
+                f"SA-off{d}", "TA", _at(day, 8), _at(day, 20), class_source_id="K1", mode="offline"
+            )
+        )
+    for letter, passed in (("A", True), ("B", True), ("C", False)):
+        records.append(
+            {
+                "type": "assessment",
+                "source_id": f"Q{letter}",
+                "trainee_source_id": f"T{letter}",
+                "class_source_id": "K1",
+                "assessed_at": _at(start + timedelta(days=20), 9),
+                "passed": passed,
+                "score": 80 if passed else 40,
+            }
+        )
+    return records
+
+
+CAPABILITIES = {
+    "stableTechnicalConditions": True,
+    "standardDigitalResources": True,
+    "realNameLedger": True,
+    "recordableProcess": True,
+    "issuesTrainingProofs": True,
+}
+FILE_PLATFORM = """
+mutation($input: PlatformFilingInput!) { filePlatform(input: $input) { id status } }
+"""
+
+
+def step_mutation(name: str) -> str:
+    return (
+        "mutation($id: ID!, $reason: String) { "
+        + name
+        + "(id: $id, reason: $reason) { id status } }"
+    )
+
+
+OPEN_CLASS = """
+mutation($input: ClassOpeningInput!) {
+  openClass(input: $input) { id status totalHours onlineHours rosterSize agreements { fee } }
+}
+"""
+SET_PARAMETER = """
+mutation($input: PolicyParameterInput!) { setPolicyParameter(input: $input) { id key value jurisdiction } }
+"""
+CLAIM_FIELDS = """
+id status eligibleTrainees qualifiedTrainees certifiedTrainees excludedTrainees standardAmount
+subsidyAmount preDisbursedAmount settledAmount platformFee balanceDue parameters
+checklist { key complete }
+lines { trainee onlineHours countedOnlineHours offlineHours creditedHours qualified certified settledAmount }
+history { fromStatus toStatus actorSubject actorRole reason at }
+"""
+
+
+def filing_input(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "platform": PLATFORM,
+        "platformType": "third_party",
+        "district": "150302",
+        "legalRepresentative": "赵强",
+        "contactPerson": "钱敏",
+        "contactPhone": "0473-1234567",
+        "capabilities": CAPABILITIES,
+        "attachments": [{"name": "平台功能说明.pdf", "mediaType": "application/pdf", "size": 1024}],
+    }
+    data.update(overrides)
+    return data
+
+
+def opening_input(w: WuhaiClass, online: float = 32, offline: float = 48) -> dict[str, Any]:
+    return {
+        "trainingClass": w.class_id,
+        "teachingPlan": [
+            {"topic": "电工基础理论（线上）", "hours": online, "mode": "online"},
+            {"topic": "实操训练（线下）", "hours": offline, "mode": "offline"},
+        ],
+        "platforms": [PLATFORM],
+        "agreements": [
+            {
+                "platform": PLATFORM,
+                "scope": "电工（五级）理论课程线上教学",
+                "periodFrom": (w.starts_on - timedelta(days=1)).isoformat(),
+                "periodTo": (w.ends_on + timedelta(days=1)).isoformat(),
+                "fee": 150,
+            }
+        ],
+    }
+
+
+async def step(api: Api, tok: str, mutation: str, id: str, reason: str | None = None) -> dict:
+    return await api.data(tok, step_mutation(mutation), {"id": id, "reason": reason})
+
+
+async def error_code(api: Api, tok: str, query: str, variables: dict[str, Any]) -> str:
+    body = await api.query(tok, query, variables)
+    assert "errors" in body, body
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def prepare_class(api: Api, token: Token, w: WuhaiClass, standard: float = 1000) -> str:
+    """Region sets the standard; the platform is filed and approved; the class opening approved.
+
+    Returns the ClassOpening id.
+    """
+    await api.data(
+        token("region"),
+        SET_PARAMETER,
+        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": standard}},
+    )
+    filed = await api.data(token("org", org=ORG), FILE_PLATFORM, {"input": filing_input()})
+    filing_id = filed["filePlatform"]["id"]
+    await step(api, token("district", region="150302"), "reviewPlatformFiling", filing_id)
+    await step(api, token("city", region="150300"), "approvePlatformFiling", filing_id)
+    opened = await api.data(token("org", org=ORG), OPEN_CLASS, {"input": opening_input(w)})
+    opening_id = opened["openClass"]["id"]
+    await step(api, token("district", region="150302"), "approveClassOpening", opening_id)
+    return opening_id
+
+
+async def submitted_claim(api: Api, token: Token, w: WuhaiClass) -> dict[str, Any]:
+    """Create, complete the checklist, accept the commitment and submit; returns the claim."""
+    org = token("org", org=ORG)
+    created = await api.data(
+        org,
+        "mutation($c: ID!) { createSubsidyClaim(trainingClass: $c) { id status } }",
+        {"c": w.class_id},
+    )
+    claim_id = created["createSubsidyClaim"]["id"]
+    await api.data(
+        org,
+        """mutation($id: ID!, $a: AttachmentInput!) {
+             attachClaimMaterial(id: $id, item: "id_proofs", attachment: $a) { id } }""",
+        {"id": claim_id, "a": {"name": "身份证复印件.zip", "size": 20480, "sha256": "ab" * 32}},
+    )
+    await api.data(
+        org, "mutation($id: ID!) { acceptClaimCommitment(id: $id) { id } }", {"id": claim_id}
+    )
+    done = await api.data(
+        org,
+        "mutation($id: ID!) { submitSubsidyClaim(id: $id) { " + CLAIM_FIELDS + " } }",
+        {"id": claim_id},
+    )
+    return done["submitSubsidyClaim"]
