@@ -97,18 +97,34 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> Any:
         """GET `url` and decode its JSON body, retrying transient failures.
 
         Raises AuthError on 401/403, PlatformUnavailable once retries are exhausted,
         SchemaDriftError when a 2xx body is not JSON, ConnectorError on other 4xx.
+        `auth` is (user, password) for HTTP Basic authentication.
         """
+        response = await self.get(url, params, headers, auth)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise SchemaDriftError(f"{url} answered non-JSON: {_snippet(response)}") from exc
+
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> httpx.Response:
+        """GET `url` with the same retries and errors as get_json; the 2xx response as is."""
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(url, params, headers)
+                return await self._attempt(url, params, headers, auth)
             except RetriableError as exc:
                 delay = exc.retry_after
                 if delay is None:
@@ -125,10 +141,16 @@ class HttpClient:
                 await self._sleep(delay)
 
     async def _attempt(
-        self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None
-    ) -> Any:
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> httpx.Response:
         try:
-            response = await self._client.get(url, params=params, headers=headers)
+            response = await self._client.get(
+                url, params=params, headers=headers, auth=auth or httpx.USE_CLIENT_DEFAULT
+            )
         except httpx.TimeoutException as exc:
             raise RetriableError(f"timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
@@ -141,10 +163,7 @@ class HttpClient:
             raise RetriableError(f"HTTP {status} {_snippet(response)}", retry_after=hint)
         if status >= 400:
             raise ConnectorError(f"{url} answered HTTP {status} {_snippet(response)}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise SchemaDriftError(f"{url} answered non-JSON: {_snippet(response)}") from exc
+        return response
 
 
 def _snippet(response: httpx.Response, limit: int = 200) -> str:

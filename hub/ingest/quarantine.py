@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,15 +25,6 @@ class Rejection:
     source_id: str | None = None
     waiting_for_type: str | None = None
     waiting_for_id: str | None = None
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """A one-line, readable reason naming each invalid field."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg']}")
-    return "; ".join(parts)
 
 
 async def quarantine(
