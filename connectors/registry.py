@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.errors import ConnectorError
+from connectors.moodle import MoodleConnector
 from connectors.rest_json import RestJsonConnector
+from connectors.spreadsheet import SpreadsheetConnector
+from connectors.xapi import XapiConnector
 
-KINDS: dict[str, type[Connector]] = {cls.kind: cls for cls in (RestJsonConnector,)}
+KINDS: dict[str, type[Connector]] = {
+    cls.kind: cls
+    for cls in (RestJsonConnector, MoodleConnector, XapiConnector, SpreadsheetConnector)
+}
 
 
 def connector_for(kind: str) -> type[Connector]:

@@ -181,6 +181,14 @@ GARBAGE: dict[str, tuple[str, Any]] = {
 }
 
 
+def spaced(records: list[dict], step: timedelta = timedelta(seconds=10)) -> list[dict]:
+    """Records without an update time stamped `step` apart from EPOCH, as if they came over time."""
+    return [
+        r if "_updated_at" in r else r | {"_updated_at": EPOCH + step * n}
+        for n, r in enumerate(records)
+    ]
+
+
 def revise(record: dict) -> dict:
     """A visibly changed copy of `record`, as a platform operator's correction would make."""
     r = dict(record)

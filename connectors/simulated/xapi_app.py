@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connectors.simulated.faults import Faults, transport_fault
-from connectors.simulated.rest_json_app import EPOCH, SimulatedPlatform
+from connectors.simulated.rest_json_app import SimulatedPlatform, spaced
 from connectors.simulated.spreadsheet_app import WORKBOOK, XLSX_TYPE, SpreadsheetFiles
 from connectors.xapi import (
     ATTENDED,
@@ -47,7 +47,6 @@ NAMESPACE = uuid.UUID("6f1c2a52-9b1e-4c53-9d0e-1f3a4b5c6d7e")
 ROSTER_SHEETS = {"学员名册": "学员", "课程": "课程", "班级": "班级", "报名": "报名", "证书": "证书"}
 STATEMENT_TYPES = ("session", "assessment")
 MAX_LIMIT = 1000
-SPACING = timedelta(seconds=10)  # statements of the initial data arrived ten seconds apart
 
 
 def registration(trainee: Any, klass: Any) -> str:
@@ -207,11 +206,7 @@ def create_app(
     home: str = "https://lms.example.cn",
 ) -> Starlette:
     """The LRS serving `records`; Basic `username`:`password` is required if `password` is set."""
-    stamped = [
-        r if "_updated_at" in r else r | {"_updated_at": EPOCH + SPACING * n}
-        for n, r in enumerate(records)
-    ]
-    platform = SimulatedPlatform(stamped, faults)
+    platform = SimulatedPlatform(spaced(records), faults)
     lrs = Lrs(platform, home)
     files = SpreadsheetFiles(platform)
     version = {"X-Experience-API-Version": XAPI_VERSION}
