@@ -124,16 +124,20 @@ def _sheet_rows(rows: list[tuple[Any, ...]]) -> list[tuple[int, dict[str, Any]]]
     return out
 
 
-def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict[str, Any]]]]:
-    """Every worksheet of an XLSX file: canonical sheet name -> numbered rows."""
+Sheets = dict[str, tuple[str, list[tuple[int, dict[str, Any]]]]]
+
+
+def read_workbook(content: bytes) -> Sheets:
+    """Every worksheet of an XLSX file: canonical sheet name -> (its title, numbered rows)."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 — openpyxl raises many types for a bad file
         raise SchemaDriftError(f"not a readable XLSX workbook: {error}") from error
     try:
         return {
-            SHEET_ALIASES.get(ws.title.strip(), ws.title.strip()): _sheet_rows(
-                list(ws.iter_rows(values_only=True))
+            SHEET_ALIASES.get(ws.title.strip(), ws.title.strip()): (
+                ws.title,
+                _sheet_rows(list(ws.iter_rows(values_only=True))),
             )
             for ws in book.worksheets
         }
@@ -176,9 +180,9 @@ class SpreadsheetStream:
             digest, sheets = await self._connector.load(name)
             if seen.get(name) == digest:
                 continue
-            rows = sheets.get(self.resource.path, [])
+            title, rows = sheets.get(self.resource.path, ("", []))
             records = [
-                row_record(self.resource, cells, f"{name} sheet {self.resource.path} row {n}")
+                row_record(self.resource, cells, f"{name} sheet {title} row {n}")
                 for n, cells in rows
             ]
             seen[name] = digest
@@ -197,7 +201,7 @@ class SpreadsheetConnector(Connector):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # One run reads each file once, however many streams it feeds.
-        self._loaded: dict[str, tuple[str, dict[str, list[tuple[int, dict[str, Any]]]]]] = {}
+        self._loaded: dict[str, tuple[str, Sheets]] = {}
 
     def files(self) -> list[str]:
         """The configured file names; ConnectorError if there are none."""
@@ -223,7 +227,7 @@ class SpreadsheetConnector(Connector):
         token = self.config.resolve_token()
         return ({"Authorization": f"Bearer {token}"} if token else {}), None
 
-    async def load(self, name: str) -> tuple[str, dict[str, list[tuple[int, dict[str, Any]]]]]:
+    async def load(self, name: str) -> tuple[str, Sheets]:
         """(SHA-256, sheets) of one file, fetched and parsed once per run."""
         if name not in self._loaded:
             content = await self.fetch(name)
@@ -234,7 +238,7 @@ class SpreadsheetConnector(Connector):
                 elif suffix == ".csv":
                     stem = PurePosixPath(name).stem.strip()
                     rows = read_csv(content, str(self.config.option("encoding", "auto")))
-                    sheets = {SHEET_ALIASES.get(stem, stem): rows}
+                    sheets = {SHEET_ALIASES.get(stem, stem): (stem, rows)}
                 else:
                     raise SchemaDriftError("only .xlsx and .csv files are read")
             except SchemaDriftError as error:

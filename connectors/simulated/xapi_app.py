@@ -65,6 +65,7 @@ class Lrs:
     def __init__(self, platform: SimulatedPlatform, home: str) -> None:
         self.platform = platform
         self.home = home
+        self._made: dict[tuple[str, str, datetime, bool], list[dict]] = {}
 
     def _base(self, record: dict, verb: str, when: datetime, n: int) -> dict:
         klass = record.get("class_source_id")
@@ -109,7 +110,7 @@ class Lrs:
                 datetime.fromisoformat(record["ended_at"])
                 - datetime.fromisoformat(record["started_at"])
             ).total_seconds()
-            s["timestamp"] = record["started_at"]
+            s["timestamp"] = "昨天上午" if malformed else record["started_at"]
             s["result"] = {"duration": format_duration(seconds)}
             if not record.get("activity"):
                 del s["object"]["definition"]
@@ -129,7 +130,11 @@ class Lrs:
         out = []
         for kind in STATEMENT_TYPES:
             for when, record in self.platform.window(kind, None):
-                for s in self.statements_of(kind, record, when):
+                sid = record["source_id"]
+                key = (kind, sid, when, self.platform.is_malformed(kind, sid))
+                if key not in self._made:  # a record's statements change only with the record
+                    self._made[key] = self.statements_of(kind, record, when)
+                for s in self._made[key]:
                     out.append(((s["stored"], s["id"]), s, kind, record["source_id"]))
         return sorted(out, key=lambda row: row[0])
 
