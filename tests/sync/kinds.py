@@ -56,14 +56,14 @@ def start(stack: ExitStack, kind: str, records: list[dict], code: str = "sim") -
         )
         return SimPlatform(config, app.state.faults, site.expected, site.malformed)
     if kind == "xapi":
-        app = xapi_app.create_app(records, username="key", password=TOKEN)
+        app = xapi_app.create_app(records, username="hub", password=TOKEN)
         lrs = app.state.lrs
         base = stack.enter_context(serve(app))
         config = PlatformConfig(
             **common,
             base_url=f"{base}/xapi",
             token=TOKEN,
-            username="key",
+            username="hub",
             roster=[f"roster/{spreadsheet_app.WORKBOOK}"],
         )
         return SimPlatform(config, app.state.faults, lrs.expected, lrs.malformed)
