@@ -178,6 +178,13 @@ def assessment_record(statement: dict) -> dict | None:
     return record
 
 
+ASSESSMENT_VERBS = (PASSED, FAILED, COMPLETED)
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None or (b is not None and b > a) else a
+
+
 class StatementStream:
     """Sessions or assessments, read from the LRS's statements in `stored` order."""
 
@@ -186,34 +193,50 @@ class StatementStream:
         self._connector = connector
 
     async def read(self, cursor: dict | None) -> AsyncIterator[Batch]:
-        """One batch per statements page; each carries the newest `stored` seen so far."""
-        lookback = timedelta(seconds=float(self._connector.config.option("lookback_seconds", 300)))
+        """Sessions: one batch per page of all statements, each with the newest `stored` seen.
+
+        Assessments: only passed/failed/completed statements are asked for, one verb after the
+        other, so the cursor is saved once all three are read.
+        """
+        config = self._connector.config
+        lookback = timedelta(seconds=float(config.option("lookback_seconds", 300)))
         newest = parse_stored((cursor or {}).get("since"))
-        params = {"ascending": "true", "limit": self._connector.config.page_size}
+        params: dict[str, Any] = {"ascending": "true", "limit": config.page_size}
         if newest is not None:
             params["since"] = (newest - lookback).isoformat()
+        held = dict(cursor or {})
+        if self.name == "assessment":
+            for verb in ASSESSMENT_VERBS:
+                async for records, seen in self._pages(params | {"verb": verb}):
+                    newest = _later(newest, seen)
+                    yield Batch(self.name, records, held)
+            yield Batch(self.name, [], {"since": newest.isoformat()} if newest else held)
+            return
+        async for records, seen in self._pages(params):
+            newest = _later(newest, seen)
+            yield Batch(self.name, records, {"since": newest.isoformat()} if newest else held)
+
+    async def _pages(self, params: dict[str, Any]) -> AsyncIterator[tuple[list[dict], Any]]:
+        """(records, newest `stored` on the page) per page, following `more`."""
         opened: dict[str, dict] = {}  # cmi5 session id -> its initialized statement
         url: str | None = self._connector.config.url("statements")
         query: dict[str, Any] | None = params
         while url:
             body = await self._connector.get(url, query)
             records: list[dict] = []
+            newest = None
             for statement in body["statements"]:
                 if not isinstance(statement, dict):
                     records.append(_failed(self.name, statement, "statement is not an object"))
                     continue
-                moment = parse_stored(statement.get("stored"))
-                if moment is not None and (newest is None or moment > newest):
-                    newest = moment
+                newest = _later(newest, parse_stored(statement.get("stored")))
                 record = await self._map(statement, opened)
                 if record is not None:
                     records.append(record)
-            cursor = {"since": newest.isoformat()} if newest else dict(cursor or {})
-            yield Batch(self.name, records, cursor)
+            yield records, newest
             more = body.get("more")
-            url, query = (
-                (urljoin(self._connector.config.base_url, more), None) if more else (None, None)
-            )
+            base = self._connector.config.base_url
+            url, query = (urljoin(base, more), None) if more else (None, None)
 
     async def _map(self, statement: dict, opened: dict[str, dict]) -> dict | None:
         verb = _get(statement, "verb", "id")

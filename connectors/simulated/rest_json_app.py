@@ -230,6 +230,7 @@ class SimulatedPlatform:
             t: {} for t, _ in RESOURCES.values()
         }
         self._last = EPOCH
+        self.version = 0  # bumped by every upsert, so views derived from the data can be cached
         for record in records:
             stamp = record.get("_updated_at")
             when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
@@ -246,6 +247,7 @@ class SimulatedPlatform:
             when = (updated_at or self._now()).astimezone(SHANGHAI).replace(microsecond=0)
             self._last = max(self._last, when)
             self._rows[clean["type"]][clean["source_id"]] = (when, clean)
+            self.version += 1
         return when
 
     def revise(self, kind: str, source_id: str) -> dict:

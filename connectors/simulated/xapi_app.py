@@ -19,6 +19,7 @@ their registration).
 from __future__ import annotations
 
 import base64
+import bisect
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ from connectors.xapi import (
     format_duration,
 )
 
+Row = tuple[tuple[str, str], dict, str, str]
 NAMESPACE = uuid.UUID("6f1c2a52-9b1e-4c53-9d0e-1f3a4b5c6d7e")
 ROSTER_SHEETS = {"学员名册": "学员", "课程": "课程", "班级": "班级", "报名": "报名", "证书": "证书"}
 STATEMENT_TYPES = ("session", "assessment")
@@ -66,6 +68,7 @@ class Lrs:
         self.platform = platform
         self.home = home
         self._made: dict[tuple[str, str, datetime, bool], list[dict]] = {}
+        self._sorted: tuple[tuple[int, float, int], list[Row]] | None = None
 
     def _base(self, record: dict, verb: str, when: datetime, n: int) -> dict:
         klass = record.get("class_source_id")
@@ -125,8 +128,15 @@ class Lrs:
             del start["object"]["definition"], end["object"]["definition"]
         return [start, end]
 
-    def all_statements(self) -> list[tuple[tuple[str, str], dict, str, str]]:
+    def all_statements(self) -> list[Row]:
         """((stored, id), statement, record type, record source_id), in stored order."""
+        faults = self.platform.faults
+        version = (self.platform.version, faults.malformed_rate, faults.seed)
+        if self._sorted is None or self._sorted[0] != version:
+            self._sorted = version, self._derive()
+        return self._sorted[1]
+
+    def _derive(self) -> list[Row]:
         out = []
         for kind in STATEMENT_TYPES:
             for when, record in self.platform.window(kind, None):
@@ -151,17 +161,20 @@ class Lrs:
             if sid is not None:
                 self.platform.revise(kind, sid)
         verb, reg = query.get("verb"), query.get("registration")
-        rows = [
-            row
-            for row in self.all_statements()
-            if row[0][0] > since_key
-            and (not verb or row[1]["verb"]["id"] == verb)
-            and (not reg or row[1]["context"].get("registration") == reg)
-        ]
+        rows = self.all_statements()
+        if verb or reg:
+            rows = [
+                row
+                for row in rows
+                if (not verb or row[1]["verb"]["id"] == verb)
+                and (not reg or row[1]["context"].get("registration") == reg)
+            ]
+        # Rows are sorted by (stored, id): both bounds are found by bisection.
+        rows = rows[bisect.bisect_right(rows, (since_key, "\uffff"), key=lambda r: r[0]) :]
         start = 0
         if after:
             key = tuple(after.split("|", 1))
-            start = next((i for i, row in enumerate(rows) if row[0] > key), len(rows))
+            start = bisect.bisect_right(rows, key, key=lambda r: r[0])
         chunk = rows[start : start + limit]
         if faults.duplicate_items > 0:
             n = faults.duplicate_items
