@@ -13,8 +13,9 @@ fields), each trainee a user (real-name data in custom profile fields), sessions
 assessments a graded quiz (idnumber `final_exam`) whose completion state says passed or failed.
 Certificates have no Moodle home and are not served. `expected()` is that data as the connector
 must deliver it, with Moodle's ids. Faults: the transport ones; malformed values; duplicated items
-in enrolled-user and report pages; shifted report pages (a session is modified mid-read and moves
-to the end); records changed right after they were served.
+in enrolled-user and report pages; shifted pages (a session is modified mid-read and moves to the
+end of the report; a trainee with a low user id enrols mid-read, pushing the enrolled-users list
+forward); records changed right after they were served.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ class MoodleSite:
         self._course_ids: dict[str, int] = {}
         self._users = itertools.count(100)
         self._courses = itertools.count(2)  # course 1 is the site front page
+        for t in self._records("trainee"):  # ids in the order the site got its users
+            self.uid(t["source_id"])
+        for k in self._records("class"):
+            self.cid(k["source_id"])
 
     def uid(self, trainee: str) -> int:
         """The Moodle user id of a trainee source id (assigned on first sight)."""
@@ -197,6 +202,9 @@ class MoodleSite:
         cid = int(args["courseid"])
         options = {o.get("name"): o.get("value") for o in _listed(args.get("options"))}
         start, limit = int(options.get("limitfrom") or 0), int(options.get("limitnumber") or 0)
+        if start > 0 and self.platform.faults.shift_next > 0:
+            self.platform.faults.shift_next -= 1
+            self._enrol_late(cid)
         trainees = {t["source_id"]: t for t in self._records("trainee")}
         rows = sorted(
             (self.uid(e["trainee_source_id"]), trainees[e["trainee_source_id"]])
@@ -218,6 +226,25 @@ class MoodleSite:
             | {"roles": [STUDENT], "groups": [], "enrolledcourses": [course]}
             for _, t in chosen
         ]
+
+    def _enrol_late(self, cid: int) -> None:
+        """The shift fault: the not-yet-enrolled trainee with the lowest id joins mid-read."""
+        klass = next((k for k in self._records("class") if self.cid(k["source_id"]) == cid), None)
+        enrolled = {
+            e["trainee_source_id"]
+            for e in self._records("enrolment")
+            if self.cid(e["class_source_id"]) == cid
+        }
+        others = [
+            t["source_id"] for t in self._records("trainee") if t["source_id"] not in enrolled
+        ]
+        if klass is None or not others:
+            return
+        trainee = min(others, key=self.uid)
+        late = {"type": "enrolment", "source_id": f"late-{cid}-{trainee}"}
+        self.platform.upsert(
+            late | {"class_source_id": klass["source_id"], "trainee_source_id": trainee}
+        )
 
     # -- courses ---------------------------------------------------------------------------------
 
