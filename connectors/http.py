@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -74,6 +75,10 @@ class HttpClient:
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             follow_redirects=True,
         )
+        if self._owns_client:
+            # One client serves many platforms, and cookies ignore ports: keep none, so one
+            # platform's session never reaches another. Connectors that log in send their own.
+            self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -97,34 +102,37 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
     ) -> Any:
         """GET `url` and decode its JSON body, retrying transient failures.
 
         Raises AuthError on 401/403, PlatformUnavailable once retries are exhausted,
         SchemaDriftError when a 2xx body is not JSON, ConnectorError on other 4xx.
-        `auth` is (user, password) for HTTP Basic authentication.
         """
-        response = await self.get(url, params, headers, auth)
+        response = await self.send("GET", url, params=params, headers=headers)
         try:
             return response.json()
         except ValueError as exc:
             raise SchemaDriftError(f"{url} answered non-JSON: {_snippet(response)}") from exc
 
-    async def get(
+    async def send(
         self,
+        method: str,
         url: str,
+        *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
+        json: Any = None,
     ) -> httpx.Response:
-        """GET `url` with the same retries and errors as get_json; the 2xx response as is."""
+        """Any request, with get_json's retries and errors; returns the successful response.
+
+        Only send non-GET requests through here when repeating them is harmless.
+        """
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(url, params, headers, auth)
+                return await self._attempt(method, url, params, headers, json)
             except RetriableError as exc:
                 delay = exc.retry_after
                 if delay is None:
@@ -142,14 +150,15 @@ class HttpClient:
 
     async def _attempt(
         self,
+        method: str,
         url: str,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
-        auth: tuple[str, str] | None,
+        json: Any,
     ) -> httpx.Response:
         try:
-            response = await self._client.get(
-                url, params=params, headers=headers, auth=auth or httpx.USE_CLIENT_DEFAULT
+            response = await self._client.request(
+                method, url, params=params, headers=headers, json=json
             )
         except httpx.TimeoutException as exc:
             raise RetriableError(f"timed out ({type(exc).__name__})") from exc

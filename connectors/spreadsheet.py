@@ -219,13 +219,13 @@ class SpreadsheetConnector(Connector):
                 return path.read_bytes()
             except OSError as error:
                 raise PlatformUnavailable(f"cannot read {path}: {error}") from error
-        headers, auth = self.credentials()
-        return (await self.client.get(self.config.url(name), headers=headers, auth=auth)).content
+        response = await self.client.send("GET", self.config.url(name), headers=self.headers())
+        return response.content
 
-    def credentials(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        """(headers, Basic auth) for HTTP downloads: the token as a Bearer, if one is set."""
+    def headers(self) -> dict[str, str]:
+        """Headers for HTTP downloads: the token as a Bearer, if one is set."""
         token = self.config.resolve_token()
-        return ({"Authorization": f"Bearer {token}"} if token else {}), None
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     async def load(self, name: str) -> tuple[str, Sheets]:
         """(SHA-256, sheets) of one file, fetched and parsed once per run."""

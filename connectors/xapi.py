@@ -30,6 +30,7 @@ seen twice are the same record to the hub.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -268,8 +269,8 @@ class _Roster(SpreadsheetConnector):
         super().__init__(config, owner.client)
         self._owner = owner
 
-    def credentials(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {}, self._owner.basic_auth()
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": self._owner.basic_auth()}
 
 
 class XapiConnector(Connector):
@@ -281,14 +282,15 @@ class XapiConnector(Connector):
         super().__init__(*args, **kwargs)
         self.roster = _Roster(self) if self.config.option("roster", None) else None
 
-    def basic_auth(self) -> tuple[str, str]:
-        """(username, password) for HTTP Basic: option `username`, the token as password."""
-        return str(self.config.option("username", "")), self.config.resolve_token() or ""
+    def basic_auth(self) -> str:
+        """The HTTP Basic Authorization value: option `username`, the token as password."""
+        pair = f"{self.config.option('username', '')}:{self.config.resolve_token() or ''}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()
 
     async def get(self, url: str, params: dict[str, Any] | None) -> dict:
         """One statements request; SchemaDriftError if the answer is not a StatementResult."""
-        headers = {"X-Experience-API-Version": XAPI_VERSION}
-        body = await self.client.get_json(url, params, headers, self.basic_auth())
+        headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": self.basic_auth()}
+        body = await self.client.get_json(url, params, headers)
         if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
             raise SchemaDriftError(f"{url}: not an xAPI StatementResult")
         return body

@@ -18,6 +18,7 @@ from hub.ingest.batching import chunks
 from hub.ingest.identity import resolve_persons
 from hub.ingest.quarantine import (
     Rejection,
+    describe_validation_error,
     has_open_entries,
     quarantine,
     resolve_superseded,
@@ -27,13 +28,7 @@ from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_p
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
 from schema.enums import RECORD_ORDER, OrganisationKind
-from schema.records import (
-    CanonicalRecord,
-    ClassRecord,
-    TraineeRecord,
-    describe_validation_error,
-    parse_record,
-)
+from schema.records import CanonicalRecord, ClassRecord, TraineeRecord, parse_record
 from schema.tables import Organisation, RecordVersion, Region
 from schema.types import utcnow
 

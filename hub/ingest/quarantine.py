@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.batching import chunks
 from hub.security.pii import PiiVault
+from schema.records import describe_validation_error as describe_validation_error  # re-export
 from schema.tables import QuarantinedRecord
 from schema.types import utcnow
 
