@@ -37,125 +37,28 @@ no core function for them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from connectors.base import Batch, Connector, Stream
 from connectors.errors import AuthError, ConnectorError, PlatformUnavailable, SchemaDriftError
-from connectors.rest_json import (
-    IDENTITY_LABELS,
-    MODE_LABELS,
-    SHANGHAI,
-    SKILL_LEVEL_LABELS,
-    STANDARD_LABELS,
-    parse_local,
+from connectors.moodle_mapping import (
+    COURSE_FIELDS,
+    SESSION_COLUMNS,
+    USER_FIELDS,
+    assessment_record,
+    class_record,
+    course_record,
+    moodle_time,
+    session_record,
+    trainee_record,
+    ws_params,
 )
 
 ENDPOINT = "webservice/rest/server.php"
 AUTH_ERRORS = frozenset({"invalidtoken", "accessexception", "invalidlogin", "usernotfullysetup"})
 COMPLETE_PASS, COMPLETE_FAIL = 2, 3
 MAX_PASSES = 3
-USER_FIELDS = {
-    "id_number": "idcard",
-    "identity_category": "identitycategory",
-    "region_code": "regioncode",
-    "employer_credit_code": "employercode",
-}
-COURSE_FIELDS = {
-    "course_source_id": "curriculum",
-    "title": "coursetitle",
-    "occupation_name": "occupation",
-    "occupation_code": "occupationcode",
-    "skill_level": "skilllevel",
-    "total_hours": "totalhours",
-    "online_hours": "onlinehours",
-    "standard": "standard",
-    "organiser_credit_code": "organiser",
-    "region_code": "region",
-}
-SESSION_COLUMNS = {
-    "source_id": "记录编号",
-    "trainee": "用户ID",
-    "class": "课程ID",
-    "started_at": "开始时间",
-    "ended_at": "结束时间",
-    "mode": "学习方式",
-    "reported_seconds": "学习时长（秒）",
-    "activity": "学习内容",
-    "modified": "修改时间",
-}
-
-
-def ws_params(args: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    """Function arguments in PHP's nested form: {"options": [{"name": "a"}]} -> options[0][name]."""
-    flat: dict[str, str] = {}
-    for key, value in args.items():
-        name = f"{prefix}[{key}]" if prefix else str(key)
-        if isinstance(value, dict):
-            flat |= ws_params(value, name)
-        elif isinstance(value, list):
-            flat |= ws_params(dict(enumerate(value)), name)
-        elif isinstance(value, bool):
-            flat[name] = "1" if value else "0"
-        else:
-            flat[name] = str(value)
-    return flat
-
-
-def moodle_time(value: Any) -> datetime | None:
-    """A report or API time: a Unix timestamp or Shanghai wall clock text; None if neither."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value, SHANGHAI)
-    if isinstance(value, str) and value.strip().isdigit():
-        return datetime.fromtimestamp(int(value), SHANGHAI)
-    return parse_local(value)
-
-
-def _iso(value: Any) -> Any:
-    moment = moodle_time(value)
-    return value if moment is None else moment.isoformat()
-
-
-def _date(value: Any) -> Any:
-    moment = moodle_time(value)
-    return value if moment is None else moment.date().isoformat()
-
-
-def _number(value: Any) -> Any:
-    """Custom field values arrive as text; numbers are read as numbers, the rest passed through."""
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
-    return value
-
-
-def _label(table: dict[str, Any], value: Any) -> Any:
-    found = table.get(value.strip()) if isinstance(value, str) else None
-    return value if found is None else getattr(found, "value", found)
-
-
-def custom_fields(obj: dict) -> dict[str, Any]:
-    """A user's or course's custom fields by shortname (value as displayed, or raw)."""
-    out = {}
-    for field in obj.get("customfields") or []:
-        if isinstance(field, dict) and "shortname" in field:
-            out[field["shortname"]] = field.get("valueraw", field.get("value"))
-    return out
-
-
-def _failed(kind: str, raw: Any, why: str, source_id: str | None = None) -> dict:
-    record: dict[str, Any] = {"type": kind, "_raw": raw, "_error": why}
-    if source_id:
-        record["source_id"] = source_id
-    return record
-
-
-def _present(record: dict, extra: dict[str, Any]) -> dict:
-    """`record` with the optional fields of `extra` that have a value."""
-    return record | {k: v for k, v in extra.items() if v not in (None, "")}
 
 
 class _Stream:
@@ -231,49 +134,17 @@ class MoodleConnector(Connector):
 
     async def _curricula(self, cursor: dict | None) -> AsyncIterator[Batch]:
         names = self._option("course_fields", COURSE_FIELDS)
-        records: dict[str, dict] = {}
-        for course in await self.courses():
-            fields = custom_fields(course)
-            sid = fields.get(names["course_source_id"])
-            if sid in (None, ""):
-                records[f"#{course.get('id')}"] = _failed(
-                    "course", course, f"course {course.get('id')} names no curriculum"
-                )
-                continue
-            record = {
-                "type": "course",
-                "source_id": str(sid),
-                "title": fields.get(names["title"]),
-                "occupation_name": fields.get(names["occupation_name"]),
-                "skill_level": _label(SKILL_LEVEL_LABELS, fields.get(names["skill_level"])),
-                "total_hours": _number(fields.get(names["total_hours"])),
-                "online_hours": _number(fields.get(names["online_hours"])),
-            }
-            records[str(sid)] = _present(
-                record,
-                {
-                    "occupation_code": fields.get(names["occupation_code"]),
-                    "standard": _label(STANDARD_LABELS, fields.get(names["standard"])),
-                },
-            )
+        # Several classes teach one curriculum: one record per curriculum (or per bad course).
+        records = {
+            r.get("source_id") or f"#{c.get('id')}": r
+            for c in await self.courses()
+            for r in [course_record(c, names)]
+        }
         yield Batch("course", list(records.values()), {})
 
     async def _classes(self, cursor: dict | None) -> AsyncIterator[Batch]:
         names = self._option("course_fields", COURSE_FIELDS)
-        records = []
-        for course in await self.courses():
-            fields = custom_fields(course)
-            record = {
-                "type": "class",
-                "source_id": str(course.get("id")),
-                "course_source_id": fields.get(names["course_source_id"]),
-                "organiser_credit_code": fields.get(names["organiser_credit_code"]),
-                "region_code": fields.get(names["region_code"]),
-                "starts_on": _date(course.get("startdate")),
-                "ends_on": _date(course.get("enddate")),
-            }
-            records.append(_present(record, {"name": course.get("fullname")}))
-        yield Batch("class", records, {})
+        yield Batch("class", [class_record(c, names) for c in await self.courses()], {})
 
     # -- enrolments and trainees ---------------------------------------------------------------
 
@@ -335,27 +206,8 @@ class MoodleConnector(Connector):
             )
             if not isinstance(users, list):
                 raise SchemaDriftError("core_user_get_users_by_field did not answer a list")
-            yield Batch("trainee", [self.trainee(u) for u in users], {})
-
-    def trainee(self, user: Any) -> dict:
-        """One Moodle user as a canonical trainee (name is lastname + firstname, as in Chinese)."""
-        if not isinstance(user, dict) or "id" not in user:
-            return _failed("trainee", user, "user is not an object with an id")
-        names = self._option("user_fields", USER_FIELDS)
-        fields = custom_fields(user)
-        record = {
-            "type": "trainee",
-            "source_id": str(user["id"]),
-            "name": f"{user.get('lastname') or ''}{user.get('firstname') or ''}".strip(),
-            "id_number": fields.get(names["id_number"]),
-            "identity_category": _label(IDENTITY_LABELS, fields.get(names["identity_category"])),
-            "region_code": fields.get(names["region_code"]),
-        }
-        extra = {
-            "phone": user.get("phone1"),
-            "employer_credit_code": fields.get(names["employer_credit_code"]),
-        }
-        return _present(record, extra)
+            names = self._option("user_fields", USER_FIELDS)
+            yield Batch("trainee", [trainee_record(u, names) for u in users], {})
 
     # -- assessments ---------------------------------------------------------------------------
 
@@ -374,24 +226,8 @@ class MoodleConnector(Connector):
                 if item is None or item.get("graderaw") is None:
                     continue  # not assessed yet
                 uid = grades.get("userid")
-                sid = f"{cid}-{uid}"
                 passed = await self._exam_passed(cid, uid, item.get("cmid"))
-                if passed is None:
-                    records.append(
-                        _failed("assessment", item, "exam graded but not completed", sid)
-                    )
-                    continue
-                records.append(
-                    {
-                        "type": "assessment",
-                        "source_id": sid,
-                        "trainee_source_id": str(uid),
-                        "class_source_id": str(cid),
-                        "assessed_at": _iso(item.get("gradedategraded")),
-                        "passed": passed,
-                        "score": item.get("graderaw"),
-                    }
-                )
+                records.append(assessment_record(cid, uid, item, passed))
             yield Batch("assessment", records, {})
 
     async def _exam_passed(self, course_id: Any, user_id: Any, cmid: Any) -> bool | None:
@@ -424,27 +260,6 @@ class MoodleConnector(Connector):
         rows = [dict(zip(headers, r.get("columns", []), strict=False)) for r in data["rows"]]
         return rows, int(data.get("totalrowcount") or 0)
 
-    def session(self, row: dict[str, Any]) -> dict:
-        """One report row as a canonical session."""
-        col = self._option("session_columns", SESSION_COLUMNS)
-        sid = row.get(col["source_id"])
-        if sid in (None, ""):
-            return _failed("session", row, "report row has no record id")
-        record = {
-            "type": "session",
-            "source_id": str(sid),
-            "trainee_source_id": str(row.get(col["trainee"])),
-            "class_source_id": str(row.get(col["class"])),
-            "started_at": _iso(row.get(col["started_at"])),
-            "ended_at": _iso(row.get(col["ended_at"])),
-            "mode": _label(MODE_LABELS, row.get(col["mode"])),
-        }
-        extra = {
-            "reported_seconds": _number(row.get(col["reported_seconds"])),
-            "activity": row.get(col["activity"]),
-        }
-        return _present(record, extra)
-
     async def _sessions(self, cursor: dict | None) -> AsyncIterator[Batch]:
         modified = self._option("session_columns", SESSION_COLUMNS)["modified"]
         lookback = timedelta(seconds=float(self.config.option("lookback_seconds", 300)))
@@ -459,7 +274,9 @@ class MoodleConnector(Connector):
             known = [t for t in times if t is not None]
             if known and (newest is None or max(known) > newest):
                 newest = max(known)
-            yield Batch("session", [self.session(r) for r in rows], dict(cursor or {}))
+            columns = self._option("session_columns", SESSION_COLUMNS)
+            records = [session_record(r, columns) for r in rows]
+            yield Batch("session", records, dict(cursor or {}))
             if cutoff is not None and known and min(known) < cutoff:
                 break  # everything before this page was modified before the cursor
         if newest is not None:

@@ -8,7 +8,8 @@ from contextlib import ExitStack
 import pytest
 
 from connectors.errors import AuthError, ConnectorError
-from connectors.moodle import MoodleConnector, ws_params
+from connectors.moodle import MoodleConnector
+from connectors.moodle_mapping import ws_params
 from connectors.simulated.dataset import generate_by_platform
 from connectors.simulated.moodle_app import php_params
 from tests.sync.kinds import SimPlatform, fast_client, start
