@@ -5,9 +5,21 @@ from __future__ import annotations
 from connectors.base import Connector
 from connectors.errors import ConnectorError
 from connectors.kolibri import KolibriConnector
+from connectors.moodle import MoodleConnector
 from connectors.rest_json import RestJsonConnector
+from connectors.spreadsheet import SpreadsheetConnector
+from connectors.xapi import XapiConnector
 
-KINDS: dict[str, type[Connector]] = {cls.kind: cls for cls in (RestJsonConnector, KolibriConnector)}
+KINDS: dict[str, type[Connector]] = {
+    cls.kind: cls
+    for cls in (
+        RestJsonConnector,
+        MoodleConnector,
+        XapiConnector,
+        SpreadsheetConnector,
+        KolibriConnector,
+    )
+}
 
 
 def connector_for(kind: str) -> type[Connector]:

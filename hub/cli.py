@@ -153,7 +153,9 @@ def demo(
     with ExitStack() as stack:
         platforms = start_platforms(stack, persons)
         for c in platforms.configs:
-            console.print(f"simulated platform [bold]{c.code}[/] ({c.name}) at {c.base_url}")
+            console.print(
+                f"simulated {c.kind} platform [bold]{c.code}[/] ({c.name}) at {c.base_url}"
+            )
         results = asyncio.run(sync_all(settings, platforms.configs, console))
         if any(not r.ok for r in results):
             raise typer.Exit(1)

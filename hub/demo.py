@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
 
 from connectors.base import PlatformConfig
+from connectors.simulated import moodle_app, rest_json_app, spreadsheet_app, xapi_app
 from connectors.simulated.dataset import default_platforms, generate_by_platform
-from connectors.simulated.rest_json_app import create_app as rest_json_app
 from connectors.simulated.server import serve
 
 DEMO_SEED = 2020
 SIMULATED_TOKEN = "demo-platform-token"
+# Each city's platform speaks a different protocol, so the demo exercises several connector kinds.
+DEMO_KINDS = {"150300": "rest_json", "150100": "moodle", "150200": "xapi"}
+
+
+def serve_simulated(stack: ExitStack, kind: str, records: list[dict]) -> dict[str, Any]:
+    """Start a simulated platform of `kind` on loopback; the config fields that reach it."""
+    if kind == "moodle":
+        app = moodle_app.create_app(records, token=SIMULATED_TOKEN)
+        url = stack.enter_context(serve(app))
+        return {"base_url": url, "session_report_id": moodle_app.SESSION_REPORT_ID}
+    if kind == "xapi":
+        app = xapi_app.create_app(records, username="hub", password=SIMULATED_TOKEN)
+        url = stack.enter_context(serve(app))
+        roster = [f"roster/{spreadsheet_app.WORKBOOK}"]
+        return {"base_url": f"{url}/xapi", "username": "hub", "roster": roster}
+    if kind == "spreadsheet":
+        app = spreadsheet_app.create_app(records, token=SIMULATED_TOKEN)
+        url = stack.enter_context(serve(app))
+        return {"base_url": f"{url}/files", "files": spreadsheet_app.FILES}
+    app = rest_json_app.create_app(records, token=SIMULATED_TOKEN)
+    return {"base_url": stack.enter_context(serve(app))}
 
 
 @dataclass
@@ -30,16 +52,17 @@ def start_platforms(stack: ExitStack, persons: int) -> DemoPlatforms:
     data = generate_by_platform(persons, DEMO_SEED, specs)
     configs = []
     for spec in specs:
-        base_url = stack.enter_context(serve(rest_json_app(data[spec.code], token=SIMULATED_TOKEN)))
+        kind = DEMO_KINDS.get(spec.region_code, "rest_json")
+        reach = serve_simulated(stack, kind, data[spec.code])
         configs.append(
             PlatformConfig(
                 code=spec.code,
                 name=spec.name,
-                kind="rest_json",
-                base_url=base_url,
+                kind=kind,
                 token=SIMULATED_TOKEN,
                 region=spec.region_code,
                 operator=spec.operator_credit_code,
+                **reach,
             )
         )
     wuhai = next(s for s in specs if s.region_code == "150300")

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationError,
     model_validator,
 )
 
@@ -157,6 +158,15 @@ RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
 def parse_record(payload: dict) -> CanonicalRecord:
     """Validate one raw canonical record; raises pydantic.ValidationError when it is invalid."""
     return RECORD_ADAPTER.validate_python(payload)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A one-line, readable reason naming each invalid field."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "record"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
 
 
 def record_payload(record: CanonicalRecord) -> dict:

@@ -8,12 +8,11 @@ runtime through `app.state.platform` and switch faults on through `app.state.fau
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,26 +32,12 @@ from connectors.rest_json import (
     format_local,
     parse_local,
 )
+from connectors.simulated.faults import Faults, apply_faults, transport_fault
+
+__all__ = ["Faults", "SimulatedPlatform", "create_app", "revise"]
 
 EPOCH = datetime(2020, 3, 1, tzinfo=SHANGHAI)  # update time of records that bring none
 MAX_PAGE_SIZE = 1000
-
-
-@dataclass
-class Faults:
-    """Fault switches; counters ("next N") count down as requests consume them."""
-
-    seed: int = 0
-    error_rate: float = 0.0  # share of API requests answered 500 (seeded, reproducible)
-    fail_next: int = 0  # the next N API requests are answered 500
-    rate_limit_next: int = 0  # the next N API requests are answered 429 ...
-    retry_after: str = "1"  # ... carrying this Retry-After (seconds or an HTTP-date)
-    slow_next: int = 0  # the next N API requests are answered only after `delay` seconds
-    delay: float = 0.0
-    malformed_rate: float = 0.0  # share of records (stable by id) served with a garbage field
-    duplicate_items: int = 0  # pages repeat the previous page's last N and their own first N
-    shift_next: int = 0  # the next N follow-up list requests first update an already-served record
-    change_after_serve: int = 0  # the next N records served are changed right after serving
 
 
 def _inverse(table: dict[str, Any]) -> dict[Any, str]:
@@ -196,6 +181,14 @@ GARBAGE: dict[str, tuple[str, Any]] = {
 }
 
 
+def spaced(records: list[dict], step: timedelta = timedelta(seconds=10)) -> list[dict]:
+    """Records without an update time stamped `step` apart from EPOCH, as if they came over time."""
+    return [
+        r if "_updated_at" in r else r | {"_updated_at": EPOCH + step * n}
+        for n, r in enumerate(records)
+    ]
+
+
 def revise(record: dict) -> dict:
     """A visibly changed copy of `record`, as a platform operator's correction would make."""
     r = dict(record)
@@ -237,6 +230,7 @@ class SimulatedPlatform:
             t: {} for t, _ in RESOURCES.values()
         }
         self._last = EPOCH
+        self.version = 0  # bumped by every upsert, so views derived from the data can be cached
         for record in records:
             stamp = record.get("_updated_at")
             when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
@@ -253,6 +247,7 @@ class SimulatedPlatform:
             when = (updated_at or self._now()).astimezone(SHANGHAI).replace(microsecond=0)
             self._last = max(self._last, when)
             self._rows[clean["type"]][clean["source_id"]] = (when, clean)
+            self.version += 1
         return when
 
     def revise(self, kind: str, source_id: str) -> dict:
@@ -284,34 +279,47 @@ class SimulatedPlatform:
         token = f"{self.faults.seed}:{kind}:{source_id}".encode()
         return rate > 0 and zlib.crc32(token) / 2**32 < rate
 
-    def list_page(self, path: str, since: datetime | None, page: int, size: int) -> dict:
-        """The `data` of one list response, applying the data faults."""
-        kind, to_platform = RESOURCES[path]
+    def serve_rows(
+        self, kind: str, since: datetime | None, offset: int, size: int
+    ) -> tuple[list[tuple[datetime, dict, bool]], int]:
+        """One page of `kind` from `since` in (update time, id) order, applying the data faults.
+
+        Returns ((update time, canonical record, malformed?) per row, rows in the whole window).
+        The shift fault updates an already-served record first; the change fault updates served
+        records right after this page was cut, so the page still holds their old versions.
+        """
         faults = self.faults
-        window = self._window(kind, since)
-        if faults.shift_next > 0 and (page > 1 or since is not None) and window:
+        window = self.window(kind, since)
+        if faults.shift_next > 0 and (offset > 0 or since is not None) and window:
             faults.shift_next -= 1
             self.revise(kind, window[0][1]["source_id"])  # the rest of the window shifts back
-            window = self._window(kind, since)
-        offset = (page - 1) * size
+            window = self.window(kind, since)
         rows = window[offset : offset + size]
         if faults.duplicate_items > 0:
             n = faults.duplicate_items
             rows = window[max(0, offset - n) : offset] + rows + rows[:n]
-        items = []
-        for when, record in rows:
-            item = to_platform(record) | {"更新时间": format_local(when)}
-            if self.is_malformed(kind, record["source_id"]):
-                field, garbage = GARBAGE[kind]
-                item[field] = garbage
-            items.append(item)
+        out = [(when, r, self.is_malformed(kind, r["source_id"])) for when, r in rows]
         served = list(dict.fromkeys(r["source_id"] for _, r in rows))
         for source_id in served[: max(0, faults.change_after_serve)]:
             faults.change_after_serve -= 1
-            self.revise(kind, source_id)  # the response above still holds the old version
-        return {"list": items, "total": len(window), "page": page, "page_size": size}
+            self.revise(kind, source_id)
+        return out, len(window)
 
-    def _window(self, kind: str, since: datetime | None) -> list[tuple[datetime, dict]]:
+    def list_page(self, path: str, since: datetime | None, page: int, size: int) -> dict:
+        """The `data` of one list response in the platform's Chinese format."""
+        kind, to_platform = RESOURCES[path]
+        rows, total = self.serve_rows(kind, since, (page - 1) * size, size)
+        items = []
+        for when, record, malformed in rows:
+            item = to_platform(record) | {"更新时间": format_local(when)}
+            if malformed:
+                field, garbage = GARBAGE[kind]
+                item[field] = garbage
+            items.append(item)
+        return {"list": items, "total": total, "page": page, "page_size": size}
+
+    def window(self, kind: str, since: datetime | None) -> list[tuple[datetime, dict]]:
+        """(update time, record) of `kind` updated at or after `since`, oldest first."""
         with self._lock:
             rows = [row for row in self._rows[kind].values() if since is None or row[0] >= since]
         return sorted(rows, key=lambda row: (row[0], row[1]["source_id"]))
@@ -336,16 +344,12 @@ def create_app(
         platform.requests.append((resource, dict(request.query_params)))
         if token is not None and request.headers.get("authorization") != f"Bearer {token}":
             return _error(401, 40101, "令牌无效或已过期")
-        f = platform.faults
-        if f.rate_limit_next > 0:
-            f.rate_limit_next -= 1
-            return _error(429, 42900, "请求过于频繁", {"Retry-After": f.retry_after})
-        if f.fail_next > 0 or (f.error_rate > 0 and platform.rng.random() < f.error_rate):
-            f.fail_next = max(0, f.fail_next - 1)
+        failure = await transport_fault(platform.faults, platform.rng)
+        if failure is not None:
+            status, headers = failure
+            if status == 429:
+                return _error(429, 42900, "请求过于频繁", headers)
             return _error(500, 50000, "系统繁忙，请稍后再试")
-        if f.slow_next > 0:
-            f.slow_next -= 1
-            await asyncio.sleep(f.delay)
         return None
 
     async def ping(request: Request) -> JSONResponse:
@@ -377,13 +381,10 @@ def create_app(
 
     async def fault_switches(request: Request) -> JSONResponse:
         if request.method == "POST":
-            changes = await request.json()
-            known = {f.name for f in fields(Faults)}
-            unknown = set(changes) - known
-            if unknown:
-                return _error(400, 40000, f"unknown faults: {sorted(unknown)}")
-            for name, value in changes.items():
-                setattr(platform.faults, name, value)
+            try:
+                apply_faults(platform.faults, await request.json())
+            except ValueError as error:
+                return _error(400, 40000, str(error))
             platform.rng.seed(platform.faults.seed)
         return JSONResponse(asdict(platform.faults))
 

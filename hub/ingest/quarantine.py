@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.batching import chunks
 from hub.security.pii import PiiVault
+from schema.records import describe_validation_error as describe_validation_error  # re-export
 from schema.tables import QuarantinedRecord
 from schema.types import utcnow
 
@@ -26,15 +26,6 @@ class Rejection:
     source_id: str | None = None
     waiting_for_type: str | None = None
     waiting_for_id: str | None = None
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """A one-line, readable reason naming each invalid field."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg']}")
-    return "; ".join(parts)
 
 
 async def quarantine(
