@@ -10,6 +10,7 @@ from schema.tables.operations import (
     SyncRun,
 )
 from schema.tables.reference import Organisation, Platform, Region
+from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
     Assessment,
     Certificate,
@@ -23,11 +24,15 @@ from schema.tables.training import (
 
 __all__ = [
     "AccessLogEntry",
+    "Alert",
+    "AlertRecord",
     "Assessment",
     "Certificate",
     "Course",
     "Enrolment",
     "LearningSession",
+    "LedgerEntry",
+    "LedgerHead",
     "Organisation",
     "Person",
     "Platform",
