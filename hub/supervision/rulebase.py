@@ -7,7 +7,7 @@ turns one finding row into a severity and its evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +24,15 @@ ONLINE = "online"
 class RuleContext:
     """Thresholds and, for an incremental check, what the last sync touched.
 
-    `persons`, `classes`, `sessions` and `versions` are SELECTs of ids; None means the whole
-    dataset is checked.
+    `persons`, `classes`, `sessions` and `versions` are the ids touched (record_version ids for
+    `versions`); None means the whole dataset is checked.
     """
 
     params: Parameters
-    persons: Select | None = None
-    classes: Select | None = None
-    sessions: Select | None = None
-    versions: Select | None = None
+    persons: Sequence[int] | None = None
+    classes: Sequence[int] | None = None
+    sessions: Sequence[int] | None = None
+    versions: Sequence[int] | None = None
 
     @property
     def t(self) -> Thresholds:

@@ -47,6 +47,7 @@ from schema.tables import (
 
 RULES: tuple[Rule, ...] = SESSION_RULES + RECORD_RULES
 RULE_CODES: tuple[str, ...] = tuple(dict.fromkeys(r.code for r in RULES))
+INCREMENTAL_LIMIT = 5000  # touched ids of one kind beyond which a full check is cheaper
 SERIALISE_CHECKS = 0x5EC0_0006  # PostgreSQL advisory lock key: one check writes at a time
 
 
@@ -71,30 +72,44 @@ def _touched(table: type, record_type: str, run_ids: Sequence[int]) -> object:
     )
 
 
-def touched_context(params: Parameters, run_ids: Sequence[int]) -> RuleContext:
-    """The restriction to what the sync runs `run_ids` inserted or changed."""
+async def touched_context(
+    session: AsyncSession, params: Parameters, run_ids: Sequence[int]
+) -> RuleContext:
+    """The restriction to what the sync runs `run_ids` inserted or changed.
+
+    The touched ids are read once; when a run touched more than INCREMENTAL_LIMIT of any kind
+    (a first load, a bulk import) checking everything is cheaper, and a full context is returned.
+    """
     runs = list(run_ids)
     s, t, e, k, z = LearningSession, Trainee, Enrolment, TrainingClass, Certificate
-    sessions = select(s.id).join(RecordVersion, _touched(s, "session", runs))
-    persons = union(
-        select(s.person_id).join(RecordVersion, _touched(s, "session", runs)),
-        select(t.person_id).join(RecordVersion, _touched(t, "trainee", runs)),
-        select(t.person_id)
-        .join(e, e.trainee_id == t.id)
-        .join(RecordVersion, _touched(e, "enrolment", runs)),
-        select(z.person_id).join(RecordVersion, _touched(z, "certificate", runs)),
-    )
-    classes = union(
-        select(s.class_id).join(RecordVersion, _touched(s, "session", runs)),
-        select(e.class_id).join(RecordVersion, _touched(e, "enrolment", runs)),
-        select(k.id).join(RecordVersion, _touched(k, "class", runs)),
-        select(k.id)
-        .join(Course, Course.id == k.course_id)
-        .join(RecordVersion, _touched(Course, "course", runs)),
-        select(z.class_id).join(RecordVersion, _touched(z, "certificate", runs)),
-    )
-    versions = select(RecordVersion.id).where(RecordVersion.sync_run_id.in_(runs))
-    return RuleContext(params, persons, classes, sessions, versions)  # type: ignore[arg-type]
+    queries = {
+        "sessions": select(s.id).join(RecordVersion, _touched(s, "session", runs)),
+        "persons": union(
+            select(s.person_id).join(RecordVersion, _touched(s, "session", runs)),
+            select(t.person_id).join(RecordVersion, _touched(t, "trainee", runs)),
+            select(t.person_id)
+            .join(e, e.trainee_id == t.id)
+            .join(RecordVersion, _touched(e, "enrolment", runs)),
+            select(z.person_id).join(RecordVersion, _touched(z, "certificate", runs)),
+        ),
+        "classes": union(
+            select(s.class_id).join(RecordVersion, _touched(s, "session", runs)),
+            select(e.class_id).join(RecordVersion, _touched(e, "enrolment", runs)),
+            select(k.id).join(RecordVersion, _touched(k, "class", runs)),
+            select(k.id)
+            .join(Course, Course.id == k.course_id)
+            .join(RecordVersion, _touched(Course, "course", runs)),
+            select(z.class_id).join(RecordVersion, _touched(z, "certificate", runs)),
+        ),
+        "versions": select(RecordVersion.id).where(RecordVersion.sync_run_id.in_(runs)),
+    }
+    ids: dict[str, list[int]] = {}
+    for name, query in queries.items():
+        found = (await session.execute(query.limit(INCREMENTAL_LIMIT + 1))).scalars().all()
+        if len(found) > INCREMENTAL_LIMIT:
+            return RuleContext(params)
+        ids[name] = [i for i in found if i is not None]
+    return RuleContext(params, **ids)
 
 
 async def _serialise(session: AsyncSession) -> None:
@@ -118,8 +133,11 @@ async def run_rules(
     await _serialise(session)
     parents = dict((await session.execute(select(Region.code, Region.parent_code))).all())
     params = Parameters(policy, parents)
-    ctx = RuleContext(params) if run_ids is None else touched_context(params, run_ids)
-    summary = CheckSummary(incremental=run_ids is not None)
+    if run_ids is None:
+        ctx = RuleContext(params)
+    else:
+        ctx = await touched_context(session, params, run_ids)
+    summary = CheckSummary(incremental=ctx.incremental)
     for rule in rules:
         findings = await _evaluate(session, rule, ctx)
         resolvable = ctx.within(rule.scope, Alert.person_id, Alert.class_id)
