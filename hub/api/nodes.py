@@ -19,6 +19,7 @@ from hub.api.platforms.types import (
     SyncRunNode,
 )
 from hub.api.relay import Node, from_global_id
+from hub.api.supervision.types import AlertNode
 from schema import tables
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
@@ -35,6 +36,7 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "SyncRun": (tables.SyncRun, SyncRunNode.from_row),
     "QuarantinedRecord": (tables.QuarantinedRecord, QuarantinedRecordNode.from_row),
     "SubsidyClaim": (tables.SubsidyClaim, SubsidyClaimNode.from_row),
+    "Alert": (tables.Alert, AlertNode.from_row),
 }
 
 

@@ -14,6 +14,8 @@ from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.supervision.mutations import SupervisionMutation
+from hub.api.supervision.queries import SupervisionQuery
 from hub.api.viewer import ViewerQuery
 
 MAX_QUERY_DEPTH = 10
@@ -27,8 +29,9 @@ QUERY_TYPES: tuple[type, ...] = (
     LearningQuery,
     ClaimsQuery,
     PlatformQuery,
+    SupervisionQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = ()
+MUTATION_TYPES: tuple[type, ...] = (SupervisionMutation,)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

@@ -15,7 +15,15 @@ from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Alert, AlertRecord, TrainingClass
+from schema.tables import (
+    Alert,
+    AlertRecord,
+    Certificate,
+    Enrolment,
+    LearningSession,
+    Trainee,
+    TrainingClass,
+)
 from schema.types import utcnow
 
 OPEN, CONFIRMED, DISMISSED, RESOLVED = "open", "confirmed", "dismissed", "resolved"
@@ -160,6 +168,39 @@ async def _link(
     ]
     for part in _chunks(links):
         await session.execute(insert(AlertRecord), list(part))
+    for part in _chunks(alert_ids):
+        for record_type, region in _RECORD_REGION.items():
+            await session.execute(
+                update(AlertRecord)
+                .where(AlertRecord.alert_id.in_(part), AlertRecord.record_type == record_type)
+                .values(region_code=region)
+            )
+
+
+def _class_region(table: Any) -> Any:
+    return (
+        select(TrainingClass.region_code)
+        .join(table, table.class_id == TrainingClass.id)
+        .where(table.id == AlertRecord.row_id)
+        .scalar_subquery()
+    )
+
+
+# Where each type of record belongs, as a subquery correlated to the alert_record row.
+_RECORD_REGION: dict[str, Any] = {
+    "session": _class_region(LearningSession),
+    "enrolment": _class_region(Enrolment),
+    "class": select(TrainingClass.region_code)
+    .where(TrainingClass.id == AlertRecord.row_id)
+    .scalar_subquery(),
+    "trainee": select(Trainee.region_code)
+    .where(Trainee.id == AlertRecord.row_id)
+    .scalar_subquery(),
+    "certificate": select(Trainee.region_code)
+    .join(Certificate, Certificate.trainee_id == Trainee.id)
+    .where(Certificate.id == AlertRecord.row_id)
+    .scalar_subquery(),
+}
 
 
 async def _resolve_missing(

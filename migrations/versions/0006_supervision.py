@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("record_type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("source_id", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
         sa.Column("row_id", sa.BigInteger(), nullable=False),
+        sa.Column("region_code", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
         sa.ForeignKeyConstraint(
             ["alert_id"], ["alert.id"], name=op.f("fk_alert_record_alert_id_alert")
         ),
@@ -109,6 +110,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_alert_record_platform_id"), ["platform_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_alert_record_region_code"), ["region_code"], unique=False
+        )
 
     with op.batch_alter_table("record_version", schema=None) as batch_op:
         batch_op.create_index("ix_record_version_sync_run_id", ["sync_run_id"], unique=False)
@@ -118,6 +122,7 @@ def downgrade() -> None:
     with op.batch_alter_table("record_version", schema=None) as batch_op:
         batch_op.drop_index("ix_record_version_sync_run_id")
     with op.batch_alter_table("alert_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_record_region_code"))
         batch_op.drop_index(batch_op.f("ix_alert_record_platform_id"))
         batch_op.drop_index(batch_op.f("ix_alert_record_alert_id"))
 

@@ -50,6 +50,9 @@ class AlertRecord(SQLModel, table=True):
     record_type: str = Field(max_length=16)
     source_id: str = Field(max_length=128)
     row_id: int = Field(sa_type=sa.BigInteger)
+    # where the record belongs (its class's or trainee's region): an alert spanning two cities
+    # is visible to both
+    region_code: str | None = Field(default=None, max_length=6, index=True)
 
 
 class LedgerEntry(SQLModel, table=True):

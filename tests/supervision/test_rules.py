@@ -15,7 +15,7 @@ from hub.supervision.alerts import DISMISSED, OPEN, RESOLVED, review
 from hub.supervision.policy import DEFAULT_POLICY
 from hub.supervision.rules import RULE_CODES, RULES, check, run_rules
 from schema.tables import Alert
-from tests.supervision.conftest import (
+from tests.supervision.planted import (
     EXPECTED,
     FIXTURES,
     add_claims_and_approvals,
