@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, case, delete, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,7 +143,7 @@ async def store(
             ],
         )
     result.new, result.updated = len(fresh), len(seen)
-    ids = await _ids_by_key(session, keys)
+    ids = await _ids_by_key(session, keys) if fresh else before
     await _link(session, findings, ids)
     result.resolved = await _resolve_missing(session, code, key_prefix, set(keys), resolvable, now)
     return result
@@ -152,29 +152,45 @@ async def store(
 async def _link(
     session: AsyncSession, findings: Sequence[Finding], ids: dict[str, tuple[int, str]]
 ) -> None:
-    alert_ids = [ids[f.key][0] for f in findings]
-    for part in _chunks(alert_ids):
+    """Make each alert's records those of its finding, rewriting only the alerts that changed."""
+    wanted = {ids[f.key][0]: set(f.records) for f in findings}
+    current: dict[int, set[tuple[int, str, str, int]]] = {aid: set() for aid in wanted}
+    for part in _chunks(list(wanted)):
+        rows = await session.execute(
+            select(
+                AlertRecord.alert_id,
+                AlertRecord.platform_id,
+                AlertRecord.record_type,
+                AlertRecord.source_id,
+                AlertRecord.row_id,
+            ).where(AlertRecord.alert_id.in_(part))
+        )
+        for alert_id, *record in rows.all():
+            current[alert_id].add(tuple(record))  # type: ignore[arg-type]
+    changed = [aid for aid, records in wanted.items() if records != current[aid]]
+    for part in _chunks(changed):
         await session.execute(delete(AlertRecord).where(AlertRecord.alert_id.in_(part)))
     links = [
         {
-            "alert_id": ids[f.key][0],
+            "alert_id": aid,
             "platform_id": platform_id,
             "record_type": record_type,
             "source_id": source_id,
             "row_id": row_id,
         }
-        for f in findings
-        for platform_id, record_type, source_id, row_id in sorted(set(f.records))
+        for aid in changed
+        for platform_id, record_type, source_id, row_id in sorted(wanted[aid])
     ]
     for part in _chunks(links):
         await session.execute(insert(AlertRecord), list(part))
-    for part in _chunks(alert_ids):
-        for record_type, region in _RECORD_REGION.items():
-            await session.execute(
-                update(AlertRecord)
-                .where(AlertRecord.alert_id.in_(part), AlertRecord.record_type == record_type)
-                .values(region_code=region)
-            )
+    region = case(
+        *((AlertRecord.record_type == kind, where) for kind, where in _RECORD_REGION.items()),
+        else_=null(),
+    )
+    for part in _chunks(changed):
+        await session.execute(
+            update(AlertRecord).where(AlertRecord.alert_id.in_(part)).values(region_code=region)
+        )
 
 
 def _class_region(table: Any) -> Any:

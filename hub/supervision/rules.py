@@ -138,6 +138,8 @@ async def run_rules(
     else:
         ctx = await touched_context(session, params, run_ids)
     summary = CheckSummary(incremental=ctx.incremental)
+    if ctx.incremental and not (ctx.persons or ctx.classes or ctx.sessions or ctx.versions):
+        return summary  # the runs changed nothing
     for rule in rules:
         findings = await _evaluate(session, rule, ctx)
         resolvable = ctx.within(rule.scope, Alert.person_id, Alert.class_id)
