@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
@@ -264,6 +265,43 @@ def _retro_judge(row: Mapping[str, Any], t: Thresholds) -> tuple[str, dict[str, 
     }
 
 
+async def _retro_enrich(
+    session: AsyncSession, found: list[tuple[Mapping[str, Any], dict[str, Any]]]
+) -> None:
+    """Each change (version, fields, when) and each changed field's first and latest value."""
+    wanted = {(r["platform_id"], r["record_type"], r["source_id"]): e for r, e in found}
+    source_ids = sorted({key[2] for key in wanted})
+    versions: dict[tuple[int, str, str], list[Any]] = {key: [] for key in wanted}
+    for start in range(0, len(source_ids), 1000):
+        rows = await session.execute(
+            select(
+                RV.platform_id,
+                RV.record_type,
+                RV.source_id,
+                RV.version,
+                RV.changed_fields,
+                RV.recorded_at,
+                RV.payload,
+            )
+            .where(RV.source_id.in_(source_ids[start : start + 1000]))
+            .order_by(RV.version)
+        )
+        for platform_id, kind, source_id, *rest in rows.all():
+            if (platform_id, kind, source_id) in versions:
+                versions[(platform_id, kind, source_id)].append(rest)
+    for key, evidence in wanted.items():
+        history = versions[key]
+        if not history:
+            continue
+        first, last = history[0][3], history[-1][3]
+        changes = [v for v in history if v[1]]
+        evidence["history"] = [
+            {"version": v[0], "fields": v[1], "recorded_at": v[2].isoformat()} for v in changes
+        ]
+        fields = sorted({f for v in changes for f in v[1]})
+        evidence["values"] = {f: [first.get(f), last.get(f)] for f in fields}
+
+
 # DOUBLE_CLAIM ---------------------------------------------------------------------------------
 def _claimed_persons(ctx: RuleContext) -> Subquery:
     return (
@@ -427,6 +465,7 @@ RECORD_RULES: tuple[Rule, ...] = (
         _retro_records,
         _retro_judge,
         scope=None,
+        enrich=_retro_enrich,
     ),
     Rule(
         "DOUBLE_CLAIM",

@@ -7,11 +7,12 @@ turns one finding row into a severity and its evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
 from hub.supervision.policy import Parameters, Thresholds
@@ -66,6 +67,8 @@ class RuleContext:
 
 
 Judge = Callable[[Mapping[str, Any], Thresholds], tuple[str, dict[str, Any]]]
+# Adds detail to the evidence of all findings of one run at once (one query, not one per finding).
+Enrich = Callable[[AsyncSession, list[tuple[Mapping[str, Any], dict[str, Any]]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Rule:
     # restriction are resolved when not found again: "person", "person_or_class", "class", or
     # None (the rule restricts otherwise; its alerts are resolved only by a full check).
     scope: str | None = "person"
+    enrich: Enrich | None = None
 
     def dedup_key(self, row: Mapping[str, Any]) -> str:
         return ":".join([self.name, *(str(row[k]) for k in self.key)])

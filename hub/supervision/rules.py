@@ -162,10 +162,12 @@ async def _evaluate(session: AsyncSession, rule: Rule, ctx: RuleContext) -> list
         key = ":".join([rule.name, *(str(v) for v in link[:width])])
         platform_id, record_type, source_id, row_id = link[width : width + 4]
         records[key].append((int(platform_id), str(record_type), str(source_id), int(row_id)))
+    judged = [(row, *rule.judge(row, ctx.t)) for row in rows]
+    if rule.enrich is not None:
+        await rule.enrich(session, [(row, evidence) for row, _, evidence in judged])
     findings = []
-    for row in rows:
+    for row, severity, evidence in judged:
         key = rule.dedup_key(row)
-        severity, evidence = rule.judge(row, ctx.t)
         findings.append(
             Finding(
                 key,

@@ -58,6 +58,22 @@ async def test_alerts_are_scoped_filtered_counted_and_reviewed(
         (WH, "enrolment"),
         (HH, "enrolment"),
     }
+    evidence = {(n["rule"], n["severity"]): n["evidence"] for n in everything}
+    assert evidence[("DAILY_HOURS_EXCEEDED", "medium")] == {
+        "day": "2020-03-04",
+        "total_seconds": 8.5 * 3600,
+        "limit_seconds": 8 * 3600,
+        "sessions": 2,
+    }
+    moved = next(
+        n["evidence"]
+        for n in everything
+        if n["rule"] == "RETROACTIVE_CHANGE" and n["records"][0]["sourceId"] == "XR2"
+    )
+    assert moved["values"] == {
+        "started_at": ["2020-03-24T19:00:00+08:00", "2020-03-24T18:20:00+08:00"]
+    }
+    assert [h["fields"] for h in moved["history"]] == [["started_at"]]
     assert len(await _nodes(api, token("city", region="150300"))) == len(everything)
     hohhot = await _nodes(api, token("city", region="150100"))
     assert sorted(n["rule"] for n in hohhot) == sorted(ON_HOHHOT)
