@@ -26,8 +26,8 @@ class Thresholds:
     bulk_identical_times: int = 5  # BULK_FABRICATION: persons with the same start and end
     bulk_identical_durations: int = 8  # ... persons in one class with the same duration in a day
     min_age: int = 16  # IDENTITY_MISMATCH: nobody younger trains on a subsidy
-    retirement_age_male: int = 60  # ... categories that presume working age, by sex
-    retirement_age_female: int = 55
+    max_working_age_male: int = 60  # ... older in a category that presumes working age
+    max_working_age_female: int = 55  # (retirement: men 60, women 50 or 55)
     working_age_categories: tuple[str, ...] = (
         "unemployed",
         "job_transfer_employee",

@@ -14,7 +14,6 @@ from sqlalchemy import (
     cast,
     exists,
     func,
-    literal,
     null,
     or_,
     select,
@@ -93,8 +92,8 @@ def _category_findings(ctx: RuleContext) -> Select:
     working = T.identity_category.in_(t.working_age_categories)
     wrong = or_(
         age < t.min_age,
-        and_(working, Person.is_male, age >= t.retirement_age_male),
-        and_(working, ~Person.is_male, age >= t.retirement_age_female),
+        and_(working, Person.is_male, age > t.max_working_age_male),
+        and_(working, ~Person.is_male, age > t.max_working_age_female),
         *(and_(T.identity_category == c, age > limit) for c, limit in t.category_max_age),
     )
     return (
@@ -125,9 +124,9 @@ def _category_judge(row: Mapping[str, Any], t: Thresholds) -> tuple[str, dict[st
     reasons = []
     if age < t.min_age:
         reasons.append(f"younger than {t.min_age}")
-    retirement = t.retirement_age_male if male else t.retirement_age_female
-    if category in t.working_age_categories and age >= retirement:
-        reasons.append(f"at or past retirement age {retirement} for a {'man' if male else 'woman'}")
+    oldest = t.max_working_age_male if male else t.max_working_age_female
+    if category in t.working_age_categories and age > oldest:
+        reasons.append(f"older than {oldest}, past working age for a {'man' if male else 'woman'}")
     limit = dict(t.category_max_age).get(category)
     if limit is not None and age > limit:
         reasons.append(f"older than {limit} for {category}")
@@ -150,48 +149,6 @@ def _claimed(ctx: RuleContext, *where: Any, via: Any = None) -> Any:
     return exists(query.where(active, *where))
 
 
-def _targets(ctx: RuleContext) -> Subquery:
-    """Each watched record type's rows with their person, class and claim coverage."""
-    first_class = select(func.min(E.class_id)).where(E.trainee_id == T.id).scalar_subquery()
-    course_class = select(func.min(K.id)).where(K.course_id == Course.id).scalar_subquery()
-    k2 = aliased(K)
-
-    def row(table: Any, kind: str, person: Any, klass: Any, region: Any, covered: Any) -> Select:
-        return select(
-            literal(kind).label("record_type"),
-            table.platform_id,
-            table.source_id,
-            table.id.label("row_id"),
-            cast(person, Integer).label("person_id"),
-            cast(klass, Integer).label("class_id"),
-            cast(region, String).label("region_code"),
-            case((covered, 1), else_=0).label("claimed"),
-        )
-
-    return union_all(
-        row(
-            S, "session", S.person_id, S.class_id, null(), _claimed(ctx, SC.class_id == S.class_id)
-        ),
-        row(
-            T,
-            "trainee",
-            T.person_id,
-            first_class,
-            T.region_code,
-            _claimed(ctx, E.trainee_id == T.id, via=(E, E.class_id == SC.class_id)),
-        ),
-        row(
-            Course,
-            "course",
-            null(),
-            course_class,
-            null(),
-            _claimed(ctx, K.course_id == Course.id, via=(K, K.id == SC.class_id)),
-        ),
-        row(k2, "class", null(), k2.id, null(), _claimed(ctx, SC.class_id == k2.id)),
-    ).subquery()
-
-
 def _watched(ctx: RuleContext) -> Any:
     text = cast(RV.changed_fields, String)
     return or_(
@@ -202,7 +159,9 @@ def _watched(ctx: RuleContext) -> Any:
     )
 
 
-def _retro_findings(ctx: RuleContext) -> Select:
+def _changed(ctx: RuleContext) -> Subquery:
+    """Per record: how many watched changes and the last version (only touched records when
+    incremental)."""
     changes = select(
         RV.platform_id,
         RV.record_type,
@@ -211,37 +170,70 @@ def _retro_findings(ctx: RuleContext) -> Select:
         func.max(RV.version).label("last_version"),
     ).where(RV.version > 1, _watched(ctx))
     if ctx.versions is not None:
-        touched = aliased(RV)
-        changes = changes.where(
-            exists(
-                select(touched.id).where(
-                    touched.id.in_(ctx.versions),
-                    touched.platform_id == RV.platform_id,
-                    touched.record_type == RV.record_type,
-                    touched.source_id == RV.source_id,
-                )
-            )
+        touched = (
+            select(RV.platform_id, RV.record_type, RV.source_id)
+            .where(RV.id.in_(ctx.versions))
+            .distinct()
+            .subquery()
         )
-    grouped = changes.group_by(RV.platform_id, RV.record_type, RV.source_id).subquery()
-    targets = _targets(ctx)
-    return select(
-        grouped.c.platform_id,
-        grouped.c.record_type,
-        grouped.c.source_id,
-        grouped.c.changes,
-        grouped.c.last_version,
-        targets.c.row_id,
-        targets.c.person_id,
-        targets.c.class_id,
-        targets.c.region_code,
-        targets.c.claimed,
-    ).join(
-        targets,
-        and_(
-            targets.c.platform_id == grouped.c.platform_id,
-            targets.c.record_type == grouped.c.record_type,
-            targets.c.source_id == grouped.c.source_id,
+        changes = changes.join(
+            touched,
+            and_(
+                touched.c.platform_id == RV.platform_id,
+                touched.c.record_type == RV.record_type,
+                touched.c.source_id == RV.source_id,
+            ),
+        )
+    return changes.group_by(RV.platform_id, RV.record_type, RV.source_id).subquery()
+
+
+def _retro_findings(ctx: RuleContext) -> Select:
+    """Changed records joined to their rows, with person, class and claim coverage per type."""
+    g = _changed(ctx)
+    k2 = aliased(K)
+    first_class = select(func.min(E.class_id)).where(E.trainee_id == T.id).scalar_subquery()
+    course_class = select(func.min(K.id)).where(K.course_id == Course.id).scalar_subquery()
+
+    def of(table: Any, kind: str, person: Any, klass: Any, region: Any, covered: Any) -> Select:
+        return (
+            select(
+                g.c.platform_id,
+                g.c.record_type,
+                g.c.source_id,
+                g.c.changes,
+                g.c.last_version,
+                table.id.label("row_id"),
+                cast(person, Integer).label("person_id"),
+                cast(klass, Integer).label("class_id"),
+                cast(region, String).label("region_code"),
+                case((covered, 1), else_=0).label("claimed"),
+            )
+            .join(
+                table,
+                and_(table.platform_id == g.c.platform_id, table.source_id == g.c.source_id),
+            )
+            .where(g.c.record_type == kind)
+        )
+
+    return union_all(  # type: ignore[return-value]
+        of(S, "session", S.person_id, S.class_id, null(), _claimed(ctx, SC.class_id == S.class_id)),
+        of(
+            T,
+            "trainee",
+            T.person_id,
+            first_class,
+            T.region_code,
+            _claimed(ctx, E.trainee_id == T.id, via=(E, E.class_id == SC.class_id)),
         ),
+        of(
+            Course,
+            "course",
+            null(),
+            course_class,
+            null(),
+            _claimed(ctx, K.course_id == Course.id, via=(K, K.id == SC.class_id)),
+        ),
+        of(k2, "class", null(), k2.id, null(), _claimed(ctx, SC.class_id == k2.id)),
     )
 
 

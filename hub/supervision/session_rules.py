@@ -286,17 +286,20 @@ def _times_findings(ctx: RuleContext) -> Select:
         ctx.params.at("bulk_identical_times", K.region_code).label("limit"),
     ).join(K, K.id == S.class_id)
     rows = rows.where(S.mode == ONLINE)
-    if ctx.sessions is not None:
-        touched = aliased(S)
-        rows = rows.where(
-            exists(
-                select(touched.id).where(
-                    touched.id.in_(ctx.sessions),
-                    touched.platform_id == S.platform_id,
-                    touched.started_at == S.started_at,
-                    touched.ended_at == S.ended_at,
-                )
-            )
+    if ctx.sessions is not None:  # only the groups a touched session belongs to
+        touched = (
+            select(S.platform_id, S.started_at, S.ended_at)
+            .where(S.id.in_(ctx.sessions))
+            .distinct()
+            .subquery()
+        )
+        rows = rows.join(
+            touched,
+            and_(
+                touched.c.platform_id == S.platform_id,
+                touched.c.started_at == S.started_at,
+                touched.c.ended_at == S.ended_at,
+            ),
         )
     grouped = rows.subquery()
     persons = func.count(func.distinct(grouped.c.person_id))

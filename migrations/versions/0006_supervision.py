@@ -116,9 +116,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table("record_version", schema=None) as batch_op:
         batch_op.create_index("ix_record_version_sync_run_id", ["sync_run_id"], unique=False)
+    with op.batch_alter_table("learning_session", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_learning_session_platform_started", ["platform_id", "started_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("learning_session", schema=None) as batch_op:
+        batch_op.drop_index("ix_learning_session_platform_started")
     with op.batch_alter_table("record_version", schema=None) as batch_op:
         batch_op.drop_index("ix_record_version_sync_run_id")
     with op.batch_alter_table("alert_record", schema=None) as batch_op:

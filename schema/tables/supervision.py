@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from schema.tables import base as _base  # noqa: F401  (naming convention first)
 from schema.tables.operations import RecordVersion
+from schema.tables.training import LearningSession
 from schema.types import BigId, UTCDateTime, utcnow
 
 
@@ -79,5 +80,9 @@ class LedgerHead(SQLModel, table=True):
     entry_hash: str = Field(max_length=64)
 
 
-# Incremental checks find what one sync run touched through its record versions.
+# Incremental checks find what one sync run touched through its record versions, and
+# BULK_FABRICATION finds sessions sharing a touched session's platform and start.
 sa.Index("ix_record_version_sync_run_id", RecordVersion.sync_run_id)
+sa.Index(
+    "ix_learning_session_platform_started", LearningSession.platform_id, LearningSession.started_at
+)

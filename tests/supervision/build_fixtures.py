@@ -297,6 +297,7 @@ def _identities(p: Plan) -> None:
         ("X", "19630601", False, "unemployed", "unemployed woman aged 56"),
         ("X", "20050101", True, "enterprise_employee", "trainee aged 15"),
         ("N", "19630601", True, "unemployed", "unemployed man aged 56"),
+        ("N", "19650302", False, "unemployed", "unemployed woman aged exactly 55"),
         ("N", "19900302", True, "college_graduate", "college graduate aged exactly 30"),
         ("N", "20040302", False, "enterprise_employee", "trainee aged exactly 16"),
     ):
