@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.db import transaction
 from hub.supervision.alerts import Finding, store
+from hub.supervision.bulk_rules import BULK_RULES
+from hub.supervision.history_rules import HISTORY_RULES
 from hub.supervision.policy import DEFAULT_POLICY, Parameters, Policy
 from hub.supervision.record_rules import RECORD_RULES
 from hub.supervision.rulebase import Rule, RuleContext
@@ -45,7 +47,7 @@ from schema.tables import (
     TrainingClass,
 )
 
-RULES: tuple[Rule, ...] = SESSION_RULES + RECORD_RULES
+RULES: tuple[Rule, ...] = SESSION_RULES + BULK_RULES + RECORD_RULES + HISTORY_RULES
 RULE_CODES: tuple[str, ...] = tuple(dict.fromkeys(r.code for r in RULES))
 INCREMENTAL_LIMIT = 5000  # touched ids of one kind beyond which a full check is cheaper
 SERIALISE_CHECKS = 0x5EC0_0006  # PostgreSQL advisory lock key: one check writes at a time
