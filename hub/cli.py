@@ -17,6 +17,7 @@ from hub.auth.tokens import issue_token
 from hub.ingest.stats import IngestStats
 from hub.reports import stats_table
 from hub.settings import Settings, get_settings
+from hub.supervision.commands import register as register_supervision
 from hub.sync import worker_cli
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_supervision(app)
 console = Console()
 
 

@@ -26,6 +26,7 @@ from hub.api.policy.types import (
     TrainingProofNode,
 )
 from hub.api.relay import Node, from_global_id
+from hub.api.supervision.types import AlertNode
 from schema import tables
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
@@ -47,6 +48,7 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "ClassOpening": (tables.ClassOpening, ClassOpeningNode.from_row),
     "PolicyParameter": (tables.PolicyParameter, PolicyParameterNode.from_row),
     "TrainingProof": (tables.TrainingProof, TrainingProofNode.from_row),
+    "Alert": (tables.Alert, AlertNode.from_row),
 }
 
 

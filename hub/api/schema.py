@@ -20,6 +20,8 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.supervision.mutations import SupervisionMutation
+from hub.api.supervision.queries import SupervisionQuery
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
 
@@ -34,8 +36,14 @@ QUERY_TYPES: tuple[type, ...] = (
     PlatformQuery,
     OversightQuery,
     PolicyQuery,
+    SupervisionQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = (PushMutation, PolicyMutation, ClaimMutation)
+MUTATION_TYPES: tuple[type, ...] = (
+    PushMutation,
+    PolicyMutation,
+    ClaimMutation,
+    SupervisionMutation,
+)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

@@ -12,6 +12,8 @@ from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
+    Alert,
+    AlertRecord,
     ClaimLine,
     ClassOpening,
     Enrolment,
@@ -218,6 +220,33 @@ class Scope:
         platform_ids = select(Platform.id).where(self.platforms())
         return table.platform_id.in_(platform_ids)  # type: ignore[attr-defined]
 
+    def alerts(self) -> ColumnElement[bool]:
+        """Fraud alerts: by area, own organisation, or own platform.
+
+        Area: the alert's region or any of its records' (an alert spanning two cities shows in
+        both); organisation: the organiser of the alert's class; platform: one of its records.
+        """
+        if self._all:
+            return true()
+        if self._by_area:
+            involved = select(AlertRecord.alert_id).where(AlertRecord.region_code.in_(self._area()))
+            return or_(Alert.region_code.in_(self._area()), Alert.id.in_(involved))
+        if self.principal.role is Role.ORG:
+            return Alert.organisation_id.in_(self._own_org())
+        if self.principal.role is Role.CONNECTOR:
+            return Alert.id.in_(
+                select(AlertRecord.alert_id).where(
+                    AlertRecord.platform_id.in_(self._own_platform())
+                )
+            )
+        return false()
+
+    def alert_records(self) -> ColumnElement[bool]:
+        """The records behind an alert: visible with the alert."""
+        if self._all:
+            return true()
+        return AlertRecord.alert_id.in_(select(Alert.id).where(self.alerts()))
+
     def access_log(self) -> ColumnElement[bool]:
         """The unmasked-read log is for auditors and the regional department only."""
         return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
@@ -249,6 +278,8 @@ class Scope:
             "training_proof": self.training_proofs,
             "workflow_transition": self.workflow_transitions,
             "policy_parameter": true,  # published policy: every authenticated caller
+            "alert": self.alerts,
+            "alert_record": self.alert_records,
             "region": true,
         }
         predicate = direct.get(name)

@@ -15,6 +15,7 @@ from hub.ingest.runs import finish_run, start_run
 from hub.ingest.stats import IngestStats
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
+from hub.supervision.rules import check
 
 BATCH_SIZE = 1000
 
@@ -60,6 +61,7 @@ async def import_file(
         raise
     async with transaction(engine) as session:
         await finish_run(session, run_id, stats)
+    await check(engine, run_ids=[run_id])  # the fraud rules, over what this import touched
     return stats
 
 

@@ -28,6 +28,7 @@ from hub.ingest.quarantine import (
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
+from hub.supervision.ledger import append_record_versions
 from schema.enums import RECORD_ORDER, OrganisationKind
 from schema.records import CanonicalRecord, ClassRecord, TraineeRecord, parse_record
 from schema.tables import Organisation, RecordVersion, Region
@@ -51,6 +52,7 @@ class Ingestor:
         self.vault = vault
         self.run_id = run_id
         self._region_codes: set[str] | None = None
+        self._unchained: list[tuple[int, dict[str, Any]]] = []
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
@@ -63,6 +65,9 @@ class Ingestor:
             if not waiting:
                 break
             arrived = await self._ingest_once(waiting, stats, retry=True)
+        # The batch's versions join the hash chain last, so the chain head is locked briefly.
+        await append_record_versions(self.session, self._unchained)
+        self._unchained = []
         return stats
 
     async def _ingest_once(self, raws: list[Any], stats: IngestStats, retry: bool) -> list[Key]:
@@ -184,7 +189,11 @@ class Ingestor:
             fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
             versions.append(self._version(record_type, sid, number + 1, new, fields, now))
         if versions:
-            await self.session.execute(insert(RecordVersion), versions)
+            inserted = insert(RecordVersion).returning(
+                RecordVersion.id, sort_by_parameter_order=True
+            )
+            ids = (await self.session.execute(inserted, versions)).scalars().all()
+            self._unchained.extend(zip(ids, versions, strict=True))
 
     def _version(
         self,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal, Role
 from hub.policy.errors import NotInScope, PolicyViolation, StepForbidden
+from hub.supervision import ledger
 from schema.tables import WorkflowTransition
 from schema.types import utcnow
 
@@ -30,20 +31,21 @@ async def record(
     to_status: str,
     reason: str | None = None,
 ) -> None:
-    """Append one transition row: who (subject, role), when, why."""
-    session.add(
-        WorkflowTransition(
-            entity=entity,
-            entity_id=entity_id,
-            from_status=from_status,
-            to_status=to_status,
-            actor_subject=principal.subject,
-            actor_role=principal.role.value,
-            reason=reason,
-            at=utcnow(),
-        )
+    """Append one transition row: who (subject, role), when, why — and chain it in the ledger."""
+    transition = WorkflowTransition(
+        entity=entity,
+        entity_id=entity_id,
+        from_status=from_status,
+        to_status=to_status,
+        actor_subject=principal.subject,
+        actor_role=principal.role.value,
+        reason=reason,
+        at=utcnow(),
     )
+    session.add(transition)
     await session.flush()
+    assert transition.id is not None
+    await ledger.append_transition(session, transition.id, transition.model_dump())
 
 
 async def current_status(

@@ -21,6 +21,7 @@ from hub.ingest import Ingestor, IngestStats, StreamStats
 from hub.ingest.runs import finish_run, start_run
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
+from hub.supervision.rules import check
 from schema.tables import SyncCursor
 from schema.types import utcnow
 
@@ -104,4 +105,5 @@ async def sync_platform(
         error = f"{type(failure).__name__}: {failure}"
     async with transaction(engine) as session:
         await finish_run(session, run_id, stats, error=error)
+    await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
     return SyncResult(config.code, run_id, stats, error)

@@ -21,6 +21,7 @@ from schema.tables.policy import (
 )
 from schema.tables.push import PushReceipt
 from schema.tables.reference import Organisation, Platform, Region
+from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
     Assessment,
     Certificate,
@@ -35,6 +36,8 @@ from schema.tables.training import (
 __all__ = [
     "AccessLogEntry",
     "ApiKey",
+    "Alert",
+    "AlertRecord",
     "Assessment",
     "Certificate",
     "ClaimLine",
@@ -42,6 +45,8 @@ __all__ = [
     "Course",
     "Enrolment",
     "LearningSession",
+    "LedgerEntry",
+    "LedgerHead",
     "Organisation",
     "Person",
     "Platform",

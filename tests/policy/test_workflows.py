@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.db import transaction
+from hub.supervision import ledger
+from schema.tables import LedgerEntry, WorkflowTransition
 from tests.api.conftest import Api
 from tests.policy.flow import (
     CAPABILITIES,
@@ -195,3 +201,22 @@ async def _class_id(api: Api, token: Token, source_id: str) -> str:
 
 def _step(name: str) -> str:
     return "mutation($id: ID!) { " + name + "(id: $id) { id status } }"
+
+
+async def test_workflow_transitions_are_chained_in_the_ledger(
+    api: Api, token: Token, wuhai: WuhaiClass, engine: AsyncEngine
+) -> None:
+    org, district = token("org", org=ORG), token("district", region="150302")
+    filing_id = (await api.data(org, FILE_PLATFORM, {"input": filing_input()}))["filePlatform"][
+        "id"
+    ]
+    await step(api, district, "reviewPlatformFiling", filing_id, "资料齐全")
+    async with transaction(engine) as db:
+        status = await ledger.verify(db)
+        kinds = (await db.execute(select(LedgerEntry.kind))).scalars().all()
+    assert status.intact and kinds.count(ledger.WORKFLOW_TRANSITION) == 2
+    async with transaction(engine) as db:  # someone rewrites why the district let it through
+        await db.execute(update(WorkflowTransition).values(reason="无"))
+    async with transaction(engine) as db:
+        status = await ledger.verify(db)
+    assert not status.intact and status.first_broken_seq is not None

@@ -1,0 +1,1 @@
+"""GraphQL for supervision: fraud alerts, their review, and the ledger status."""

@@ -1,0 +1,117 @@
+"""GraphQL types of fraud alerts (监管预警) and of the ledger's verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from hub.api.classes.types import TrainingClassNode, load_class
+from hub.api.context import HubContext
+from hub.api.platforms.types import (
+    OrganisationNode,
+    PlatformNode,
+    RegionNode,
+    load_platform,
+    load_region,
+)
+from hub.api.relay import Node, to_global_id
+from schema.tables import Alert, AlertRecord, Organisation
+
+Info = strawberry.Info[HubContext, None]
+RECORD_LIMIT = 200
+
+
+@strawberry.type(name="AlertRecord")
+class AlertRecordNode:
+    """A platform record an alert is about, by its platform's own key."""
+
+    platform_id: strawberry.Private[int]
+    type: str
+    source_id: str
+
+    @strawberry.field(description="The platform; null when outside the caller's scope.")
+    async def platform(self, info: Info) -> PlatformNode | None:
+        return await load_platform(info, self.platform_id)
+
+    @classmethod
+    def from_row(cls, row: AlertRecord) -> AlertRecordNode:
+        return cls(platform_id=row.platform_id, type=row.record_type, source_id=row.source_id)
+
+
+@strawberry.type(name="Alert")
+class AlertNode(Node):
+    """One finding of one fraud rule: what triggered it, the records, and its review."""
+
+    db_id: strawberry.Private[int]
+    region_code: strawberry.Private[str | None]
+    organisation_id: strawberry.Private[int | None]
+    class_id: strawberry.Private[int | None]
+    rule: str
+    severity: str
+    status: str
+    evidence: JSON
+    reviewer: str | None
+    review_reason: str | None
+    reviewed_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    resolved_at: datetime | None
+
+    @strawberry.field(description=f"The records involved (at most {RECORD_LIMIT}).")
+    async def records(self, info: Info) -> list[AlertRecordNode]:
+        loader = info.context.rows_by_parent(AlertRecord, "alert_id", RECORD_LIMIT)
+        return [AlertRecordNode.from_row(r) for r in await loader.load(self.db_id)]
+
+    @strawberry.field
+    async def region(self, info: Info) -> RegionNode | None:
+        return await load_region(info, self.region_code)
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationNode | None:
+        if self.organisation_id is None:
+            return None
+        row = await info.context.rows_by_id(Organisation).load(self.organisation_id)
+        return OrganisationNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def training_class(self, info: Info) -> TrainingClassNode | None:
+        return await load_class(info, self.class_id)
+
+    @classmethod
+    def from_row(cls, row: Alert) -> AlertNode:
+        return cls(
+            id=to_global_id("Alert", row.id),
+            db_id=row.id,
+            region_code=row.region_code,
+            organisation_id=row.organisation_id,
+            class_id=row.class_id,
+            rule=row.rule,
+            severity=row.severity,
+            status=row.status,
+            evidence=row.evidence,
+            reviewer=row.reviewer,
+            review_reason=row.review_reason,
+            reviewed_at=row.reviewed_at,
+            first_seen_at=row.first_seen_at,
+            last_seen_at=row.last_seen_at,
+            resolved_at=row.resolved_at,
+        )
+
+
+@strawberry.type
+class AlertCount:
+    rule: str
+    status: str
+    count: int
+
+
+@strawberry.type
+class LedgerStatus:
+    """Whether the hash chain over the stored history is intact, and where it first breaks."""
+
+    intact: bool
+    entries: int
+    first_broken_seq: int | None
+    reason: str | None

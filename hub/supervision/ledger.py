@@ -1,0 +1,270 @@
+"""The tamper-evident record: a hash chain over every record version and workflow transition.
+
+Each `ledger_entry` holds the hash of what it records (`payload_hash`), the previous entry's hash
+(`prev_hash`) and its own hash over both, so rewriting any stored version, or any entry, breaks
+the chain from that point on unless every later hash is recomputed. Appends lock the single
+`ledger_head` row (a row lock on PostgreSQL, the database write lock on SQLite), so concurrent
+writers take turns and the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import LedgerEntry, LedgerHead, RecordVersion, WorkflowTransition
+from schema.types import utcnow
+
+GENESIS = "0" * 64
+RECORD_VERSION = "record_version"
+WORKFLOW_TRANSITION = "workflow_transition"
+HEAD_ID = 1
+PAGE = 5000
+
+# kind -> function recomputing the payload hash of each ref from the rows it names
+Verifier = Callable[[AsyncSession, list[str]], Awaitable[dict[str, str]]]
+
+
+class LedgerError(RuntimeError):
+    """The chain cannot be appended to (e.g. the head row vanished mid-transaction)."""
+
+
+def canonical_hash(payload: Any) -> str:
+    """SHA-256 of the payload as canonical JSON (sorted keys, no whitespace)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(seq: int, kind: str, ref: str, payload_hash: str, prev: str, at: datetime) -> str:
+    """The hash an entry must carry: over its position, content and predecessor."""
+    text = "\n".join((str(seq), kind, ref, payload_hash, prev, _iso(at)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def version_hash(row: Mapping[str, Any]) -> str:
+    """The payload hash of a record_version row (as inserted, or as read back)."""
+    recorded = row.get("recorded_at")
+    return canonical_hash(
+        {
+            "platform_id": row["platform_id"],
+            "record_type": row["record_type"],
+            "source_id": row["source_id"],
+            "version": row["version"],
+            "content_hash": row["content_hash"],
+            "payload": row["payload"],
+            "changed_fields": row["changed_fields"],
+            "sync_run_id": row["sync_run_id"],
+            "recorded_at": _iso(recorded) if recorded else None,
+        }
+    )
+
+
+async def _lock_head(session: AsyncSession) -> tuple[int, str]:
+    """Take the chain's head for this transaction; other appenders wait until it ends."""
+    dialect = session.get_bind().dialect.name
+    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # On SQLite this write statement takes the database write lock; on PostgreSQL the FOR
+    # UPDATE below takes the row lock. Either way no second appender reads the same head.
+    await session.execute(
+        make_insert(LedgerHead)
+        .values(id=HEAD_ID, seq=0, entry_hash=GENESIS)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    row = (
+        await session.execute(
+            select(LedgerHead.seq, LedgerHead.entry_hash)
+            .where(LedgerHead.id == HEAD_ID)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None:
+        raise LedgerError("the ledger head row is missing")
+    return int(row[0]), str(row[1])
+
+
+async def append_many(session: AsyncSession, items: Sequence[tuple[str, str, str]]) -> int:
+    """Append (kind, ref, payload_hash) entries in order in one insert; returns the new head seq."""
+    if not items:
+        return 0
+    seq, prev = await _lock_head(session)
+    now = utcnow()
+    rows = []
+    for kind, ref, payload_hash in items:
+        seq += 1
+        digest = entry_hash(seq, kind, ref, payload_hash, prev, now)
+        rows.append(
+            {
+                "seq": seq,
+                "kind": kind,
+                "ref": ref,
+                "payload_hash": payload_hash,
+                "prev_hash": prev,
+                "entry_hash": digest,
+                "at": now,
+            }
+        )
+        prev = digest
+    await session.execute(insert(LedgerEntry), rows)
+    await session.execute(
+        update(LedgerHead).where(LedgerHead.id == HEAD_ID).values(seq=seq, entry_hash=prev)
+    )
+    return seq
+
+
+async def append(session: AsyncSession, kind: str, ref: str, payload: Any) -> int:
+    """Append one entry (e.g. a workflow transition) in the caller's transaction; returns its seq.
+
+    Register a verifier for `kind` with `register_verifier` so `verify` also re-reads the row
+    `ref` names and detects edits to it, not only edits to the chain.
+    """
+    return await append_many(session, [(kind, ref, canonical_hash(payload))])
+
+
+async def append_record_versions(
+    session: AsyncSession, versions: Iterable[tuple[int, dict[str, Any]]]
+) -> int:
+    """Chain freshly inserted record_version rows, given as (row id, inserted values)."""
+    return await append_many(
+        session, [(RECORD_VERSION, str(row_id), version_hash(row)) for row_id, row in versions]
+    )
+
+
+async def _record_version_hashes(session: AsyncSession, refs: list[str]) -> dict[str, str]:
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), PAGE):
+        part = ids[start : start + PAGE]
+        columns = [c for c in RecordVersion.__table__.c]  # type: ignore[attr-defined]
+        rows = await session.execute(select(*columns).where(RecordVersion.id.in_(part)))
+        for version in rows.mappings():
+            found[str(version["id"])] = version_hash(version)
+    return found
+
+
+def transition_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the chain fixes of a workflow transition: who moved what, from where to where, why."""
+    keys = ("entity", "entity_id", "from_status", "to_status", "actor_subject", "actor_role")
+    payload = {key: row[key] for key in keys}
+    payload["reason"] = row["reason"]
+    payload["at"] = _iso(row["at"])
+    return payload
+
+
+async def append_transition(session: AsyncSession, row_id: int, row: Mapping[str, Any]) -> int:
+    """Chain one freshly inserted workflow_transition row."""
+    return await append(session, WORKFLOW_TRANSITION, str(row_id), transition_payload(row))
+
+
+async def _transition_hashes(session: AsyncSession, refs: list[str]) -> dict[str, str]:
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    found: dict[str, str] = {}
+    columns = list(WorkflowTransition.__table__.c)  # type: ignore[attr-defined]
+    for start in range(0, len(ids), PAGE):
+        rows = await session.execute(
+            select(*columns).where(WorkflowTransition.id.in_(ids[start : start + PAGE]))
+        )
+        for row in rows.mappings():
+            found[str(row["id"])] = canonical_hash(transition_payload(row))
+    return found
+
+
+VERIFIERS: dict[str, Verifier] = {
+    RECORD_VERSION: _record_version_hashes,
+    WORKFLOW_TRANSITION: _transition_hashes,
+}
+
+
+def register_verifier(kind: str, verifier: Verifier) -> None:
+    """Let `verify` recompute payload hashes of entries of `kind` from their source rows."""
+    VERIFIERS[kind] = verifier
+
+
+@dataclass(frozen=True)
+class LedgerStatus:
+    """Outcome of a full verification of the chain."""
+
+    intact: bool
+    entries: int
+    first_broken_seq: int | None = None
+    reason: str | None = None
+    unchained_versions: int = 0
+
+
+async def verify(session: AsyncSession) -> LedgerStatus:
+    """Walk the whole chain in order, recomputing every hash; stops at the first broken entry.
+
+    Also checks that the head row names the last entry (entries cut off the end are noticed)
+    and that every record_version is chained (a version slipped in beside the chain is noticed).
+    """
+    expected_seq, prev, entries = 1, GENESIS, 0
+    after = 0
+    while True:
+        page = list(
+            (
+                await session.execute(
+                    select(*LedgerEntry.__table__.c)  # type: ignore[attr-defined]
+                    .where(LedgerEntry.seq > after)
+                    .order_by(LedgerEntry.seq)
+                    .limit(PAGE)
+                )
+            ).all()
+        )
+        if not page:
+            break
+        recomputed: dict[tuple[str, str], str] = {}
+        for kind, verifier in VERIFIERS.items():
+            refs = [e.ref for e in page if e.kind == kind]
+            if refs:
+                hashes = await verifier(session, refs)
+                recomputed.update({(kind, ref): h for ref, h in hashes.items()})
+        for e in page:
+            broken = _check(e, expected_seq, prev, recomputed)
+            if broken:
+                return LedgerStatus(False, entries, expected_seq, broken)
+            entries, prev, expected_seq = entries + 1, e.entry_hash, expected_seq + 1
+        after = page[-1].seq
+    head = (await session.execute(select(LedgerHead))).scalars().one_or_none()
+    if head is not None and (head.seq != entries or head.entry_hash != prev):
+        reason = f"the head names entry {head.seq} but the chain ends at {entries}"
+        return LedgerStatus(False, entries, entries + 1, reason)
+    chained = (
+        await session.execute(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == RECORD_VERSION)
+        )
+    ).scalar_one()
+    versions = (await session.execute(select(func.count()).select_from(RecordVersion))).scalar_one()
+    if versions != chained:
+        reason = f"{versions - chained} record versions are not in the chain"
+        return LedgerStatus(False, entries, None, reason, versions - chained)
+    return LedgerStatus(True, entries)
+
+
+def _check(
+    e: Any, expected_seq: int, prev: str, recomputed: dict[tuple[str, str], str]
+) -> str | None:
+    """Why entry `e` breaks the chain, or None when it holds."""
+    if e.seq != expected_seq:
+        return f"entry {expected_seq} is missing"
+    if e.prev_hash != prev:
+        return "prev_hash does not match the previous entry"
+    if e.entry_hash != entry_hash(e.seq, e.kind, e.ref, e.payload_hash, e.prev_hash, e.at):
+        return "entry_hash does not match the entry"
+    if e.kind in VERIFIERS:
+        actual = recomputed.get((e.kind, e.ref))
+        if actual is None:
+            return f"the {e.kind} {e.ref} it records is missing"
+        if actual != e.payload_hash:
+            return f"the {e.kind} {e.ref} it records was changed"
+    return None
