@@ -11,6 +11,7 @@ from rich.console import Console
 from connectors.base import PlatformConfig
 from connectors.simulated import moodle_app, rest_json_app, spreadsheet_app, xapi_app
 from connectors.simulated.dataset import default_platforms, generate_by_platform
+from connectors.simulated.fraud import plant_fraud
 from connectors.simulated.server import serve
 
 DEMO_SEED = 2020
@@ -49,7 +50,7 @@ class DemoPlatforms:
 def start_platforms(stack: ExitStack, persons: int) -> DemoPlatforms:
     """Generate the demo data and serve each platform's share on a loopback port."""
     specs = default_platforms()
-    data = generate_by_platform(persons, DEMO_SEED, specs)
+    data = plant_fraud(generate_by_platform(persons, DEMO_SEED, specs))
     configs = []
     for spec in specs:
         kind = DEMO_KINDS.get(spec.region_code, "rest_json")
