@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 
-from schema.tables import Organisation, Platform, Region
+from schema.tables import Course, Organisation, Platform, Region
 
 
 def in_region(column: Any, code: str) -> ColumnElement[bool]:
@@ -35,3 +35,18 @@ def within(
     if until is not None:
         conditions.append(column < until)
     return conditions
+
+
+def occupation_is(value: str) -> ColumnElement[bool]:
+    """A course of this occupation, by name (电工) or classification code (6-31-01-03)."""
+    return or_(Course.occupation_name == value, Course.occupation_code == value)
+
+
+def courses_matching(occupation: str | None, skill_level: int | None) -> Any | None:
+    """Ids of courses of an occupation and/or skill level; None when neither is asked for."""
+    conditions = []
+    if occupation:
+        conditions.append(occupation_is(occupation))
+    if skill_level is not None:
+        conditions.append(Course.skill_level == skill_level)
+    return select(Course.id).where(*conditions) if conditions else None

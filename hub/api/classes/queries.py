@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from hub.api.classes.types import CourseNode, EnrolmentNode, TrainingClassNode
 from hub.api.context import HubContext
 from hub.api.enums import CourseStandardEnum
-from hub.api.filters import in_region, organisation_is, platform_is, within
+from hub.api.filters import (
+    courses_matching,
+    in_region,
+    occupation_is,
+    organisation_is,
+    platform_is,
+    within,
+)
 from hub.api.relay import Connection, SortOrder, expect_id, paginate
 from schema.tables import Course, Enrolment, TrainingClass
 
@@ -45,10 +52,6 @@ class EnrolmentFilter:
     platform: str | None = None
     enrolled_from: date | None = None
     enrolled_before: date | None = None
-
-
-def occupation_is(value: str) -> object:
-    return or_(Course.occupation_name == value, Course.occupation_code == value)
 
 
 @strawberry.type
@@ -91,13 +94,8 @@ class ClassesQuery:
                 where.append(platform_is(TrainingClass.platform_id, filter.platform))
             if filter.organisation:
                 where.append(organisation_is(TrainingClass.organiser_id, filter.organisation))
-            course_conditions = []
-            if filter.occupation:
-                course_conditions.append(occupation_is(filter.occupation))
-            if filter.skill_level is not None:
-                course_conditions.append(Course.skill_level == filter.skill_level)
-            if course_conditions:
-                courses = select(Course.id).where(*course_conditions)
+            courses = courses_matching(filter.occupation, filter.skill_level)
+            if courses is not None:
                 where.append(TrainingClass.course_id.in_(courses))
             where += within(TrainingClass.starts_on, filter.starts_from, filter.starts_before)
         return await paginate(

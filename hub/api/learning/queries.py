@@ -7,16 +7,14 @@ from datetime import date, datetime
 import strawberry
 from sqlalchemy import select
 
-from hub.api.classes.queries import occupation_is
 from hub.api.context import HubContext
 from hub.api.enums import CertificateKindEnum, SessionModeEnum
-from hub.api.filters import in_region, organisation_is, platform_is, within
+from hub.api.filters import courses_matching, in_region, organisation_is, platform_is, within
 from hub.api.learning.types import AssessmentNode, CertificateNode, LearningSessionNode
 from hub.api.relay import Connection, SortOrder, expect_id, paginate
 from schema.tables import (
     Assessment,
     Certificate,
-    Course,
     LearningSession,
     Trainee,
     TrainingClass,
@@ -102,13 +100,8 @@ class LearningQuery:
                 where.append(LearningSession.person_id == expect_id(filter.person, "Person"))
             if filter.mode:
                 where.append(LearningSession.mode == filter.mode)
-            course_conditions = []
-            if filter.occupation:
-                course_conditions.append(occupation_is(filter.occupation))
-            if filter.skill_level is not None:
-                course_conditions.append(Course.skill_level == filter.skill_level)
-            if course_conditions:
-                courses = select(Course.id).where(*course_conditions)
+            courses = courses_matching(filter.occupation, filter.skill_level)
+            if courses is not None:
                 classes = _classes_where(TrainingClass.course_id.in_(courses))
                 where.append(LearningSession.class_id.in_(classes))
             where += within(LearningSession.started_at, filter.started_from, filter.started_before)
