@@ -14,6 +14,7 @@ from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.platforms.queries import PlatformQuery
+from hub.api.statistics.queries import StatisticsQuery
 from hub.api.viewer import ViewerQuery
 
 MAX_QUERY_DEPTH = 10
@@ -27,6 +28,7 @@ QUERY_TYPES: tuple[type, ...] = (
     LearningQuery,
     ClaimsQuery,
     PlatformQuery,
+    StatisticsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = ()
 

@@ -7,6 +7,8 @@ and node lookups go through the same predicates.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
@@ -155,6 +157,20 @@ class Scope:
         platform_ids = select(Platform.id).where(self.platforms())
         return table.platform_id.in_(platform_ids)  # type: ignore[attr-defined]
 
+    def statistics(self, source: Any) -> ColumnElement[bool]:
+        """Statistics cells (roll-up rows, raw facts, claim totals) by their keys' columns."""
+        if self._all:
+            return true()
+        columns = source.c
+        if self._by_area or self.principal.role is Role.FINANCE:
+            area = self._area()
+            return or_(columns.city_code.in_(area), columns.district_code.in_(area))
+        if self.principal.role is Role.ORG:
+            return columns.organisation_id.in_(self._own_org())
+        if self.principal.role is Role.CONNECTOR:
+            return columns.platform_id.in_(self._own_platform())
+        return false()
+
     def access_log(self) -> ColumnElement[bool]:
         """The unmasked-read log is for auditors and the regional department only."""
         return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
@@ -180,6 +196,7 @@ class Scope:
             "organisation": self.organisations,
             "subsidy_claim": self.subsidy_claims,
             "access_log": self.access_log,
+            "stat_trainee_cell": lambda: self.statistics(table.__table__),  # type: ignore[attr-defined]
             "region": true,
         }
         predicate = direct.get(name)

@@ -27,6 +27,7 @@ from hub.ingest.quarantine import (
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
+from hub.stats.rollup import RollupChanges
 from schema.enums import RECORD_ORDER, OrganisationKind
 from schema.records import CanonicalRecord, ClassRecord, TraineeRecord, parse_record
 from schema.tables import Organisation, RecordVersion, Region
@@ -50,6 +51,7 @@ class Ingestor:
         self.vault = vault
         self.run_id = run_id
         self._region_codes: set[str] | None = None
+        self._rollup = RollupChanges()
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
@@ -62,6 +64,7 @@ class Ingestor:
             if not waiting:
                 break
             arrived = await self._ingest_once(waiting, stats, retry=True)
+        await self._rollup.apply(self.session)  # statistics stay exact in the same transaction
         return stats
 
     async def _ingest_once(self, raws: list[Any], stats: IngestStats, retry: bool) -> list[Key]:
@@ -158,9 +161,11 @@ class Ingestor:
             for row in inserts:
                 row["first_seen_at"] = row["updated_at"] = now
             await self.session.execute(insert(table), inserts)
-        if changed:
-            updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
+        updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
+        if updates:
+            await self._rollup.before_update(self.session, table, [u["id"] for u in updates])
             await self.session.execute(update(table), updates)
+        self._rollup.written(table.__tablename__, inserts + updates, [u["id"] for u in updates])
         await self._record_versions(record_type, payloads, inserts, changed, now)
         return [(record_type, r.source_id) for r in records]
 

@@ -10,6 +10,7 @@ from schema.tables.operations import (
     SyncRun,
 )
 from schema.tables.reference import Organisation, Platform, Region
+from schema.tables.statistics import StatTraineeCell
 from schema.tables.training import (
     Assessment,
     Certificate,
@@ -34,6 +35,7 @@ __all__ = [
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
+    "StatTraineeCell",
     "SubsidyClaim",
     "SyncCursor",
     "SyncRun",
