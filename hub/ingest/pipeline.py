@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.batching import chunks
+from hub.ingest.bulk import insert_rows
 from hub.ingest.identity import resolve_persons
 from hub.ingest.quarantine import (
     Rejection,
@@ -24,10 +25,10 @@ from hub.ingest.quarantine import (
     resolve_superseded,
     take_waiting,
 )
+from hub.ingest.rollup import RollupChanges
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
-from hub.stats.rollup import RollupChanges
 from schema.enums import RECORD_ORDER, OrganisationKind
 from schema.records import CanonicalRecord, ClassRecord, TraineeRecord, parse_record
 from schema.tables import Organisation, RecordVersion, Region
@@ -160,7 +161,7 @@ class Ingestor:
         if inserts:
             for row in inserts:
                 row["first_seen_at"] = row["updated_at"] = now
-            await self.session.execute(insert(table), inserts)
+            await insert_rows(self.session, table, inserts)
         updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
         if updates:
             await self._rollup.before_update(self.session, table, [u["id"] for u in updates])
@@ -188,7 +189,7 @@ class Ingestor:
             fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
             versions.append(self._version(record_type, sid, number + 1, new, fields, now))
         if versions:
-            await self.session.execute(insert(RecordVersion), versions)
+            await insert_rows(self.session, RecordVersion, versions)
 
     def _version(
         self,

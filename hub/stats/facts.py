@@ -81,6 +81,7 @@ def _pg_month(element: local_month, compiler: Any, **kw: Any) -> str:
     return f"to_char({compiler.process(arg, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
 
 
+@compiles(local_month)  # also what str(statement) shows
 @compiles(local_month, "sqlite")
 def _sqlite_month(element: local_month, compiler: Any, **kw: Any) -> str:
     (arg,) = element.clauses

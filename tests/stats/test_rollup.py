@@ -16,10 +16,10 @@ from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.db import transaction
 from hub.ingest import Ingestor
+from hub.ingest.rollup import rebuild_rollup
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 from hub.stats.query import StatDimension, StatFilterValues, statistics
-from hub.stats.rollup import rebuild_rollup
 from schema.tables import (
     LearningSession,
     StatTraineeCell,
