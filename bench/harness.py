@@ -39,6 +39,14 @@ def sqlalchemy_url(database: str) -> str:
     return dsn(database).replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
+async def database_exists(name: str) -> bool:
+    admin = await asyncpg.connect(SERVER)
+    try:
+        return bool(await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await admin.close()
+
+
 @asynccontextmanager
 async def fresh_database(name: str, keep: bool | None = None) -> AsyncIterator[str]:
     """A newly created, migrated database `name` (dropped first if it exists); yields its name."""

@@ -89,3 +89,19 @@ async def test_each_caller_sees_only_its_own_rows(
     assert await _rows(api, token("city", region="150100"), ["CITY"], region="150300") == []
     body = await api.query(None, QUERY, {"groupBy": ["CITY"]})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_trainee_page_carries_online_time_and_last_session(
+    api: Api, token: Callable[..., str], two_cities: None
+) -> None:
+    query = """{ trainees(first: 50) { edges { node {
+        sourceId onlineSeconds lastSessionAt } } } }"""
+    wuhai = await api.data(token("city", region="150300"), query)
+    nodes = [e["node"] for e in wuhai["trainees"]["edges"]]
+    assert [(n["sourceId"], n["onlineSeconds"], n["lastSessionAt"]) for n in nodes] == [
+        ("T1", 3600, "2020-03-03T11:00:00+00:00"),
+        ("T2", 3600, "2020-03-04T11:00:00+00:00"),
+    ]
+    # The totals count only sessions the caller may see: district 150302 sees T1's only.
+    district = await api.data(token("district", region="150302"), query)
+    assert [e["node"]["onlineSeconds"] for e in district["trainees"]["edges"]] == [3600]

@@ -1,29 +1,37 @@
 """Statistics benchmark: region-wide statistics(groupBy: [CITY, IDENTITY_CATEGORY]) at ~1M and ~5M
 sessions, against the plain SQL GROUP BY over the raw tables.
 
-    .venv/bin/python bench/statistics.py [--persons 112000] [--data bench/data/p112k]
+    .venv/bin/python bench/stats_latency.py [--persons 112000] [--data bench/data/p112k] [--fresh]
 
 Generates the dataset if --data holds none (112k persons ≈ 5.0M sessions on three platforms),
 loads it into a fresh PostgreSQL database through `hub import`'s code path (1000-record
 transactions through the ingest path, which keeps the roll-up), first the Wuhai platform alone
 (≈1.2M sessions), then the two others. At each size it checks that the roll-up answers equal the
 raw GROUP BY, then times (median and p95 of --repeat runs after one warm-up): the GraphQL query
-over HTTP-less ASGI, the roll-up SQL alone, and the plain GROUP BY. With --reuse it skips the load
-of a database kept by an earlier run (BENCH_KEEP=1) and measures the size it holds.
+over HTTP-less ASGI, the roll-up SQL alone, and the plain GROUP BY.
+The database is kept: a later run measures it again without loading, and an interrupted load
+resumes with the platforms not yet imported; --fresh starts from an empty database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import statistics as stats
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 import httpx
-from harness import ROOT, Timer, autoanalyze, fresh_database, record, sqlalchemy_url
+from harness import (
+    ROOT,
+    Timer,
+    autoanalyze,
+    database_exists,
+    fresh_database,
+    record,
+    sqlalchemy_url,
+)
 from sqlalchemy import func, select
 
 from hub.api.app import create_app
@@ -35,7 +43,8 @@ from hub.ingest.files import import_file
 from hub.security.pii import PiiVault
 from hub.settings import Settings
 from hub.stats.query import StatDimension, statistics
-from schema.tables import LearningSession, StatTraineeCell
+from schema.enums import SyncStatus
+from schema.tables import LearningSession, Platform, StatTraineeCell, SyncRun
 
 DATABASE = "hub_bench_stats"
 SECRET = "bench-secret-of-at-least-thirty-two-bytes!"
@@ -49,7 +58,7 @@ FIRST, REST = ["wuhai-skills"], ["hohhot-online", "baotou-cloud"]
 def _ms(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"{stats.median(ordered) * 1000:.1f} | {p95 * 1000:.1f}"
+    return f"{median(ordered) * 1000:.1f} | {p95 * 1000:.1f}"
 
 
 async def _timed(run, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -107,9 +116,18 @@ async def _measure(engine, repeat: int) -> list[str]:  # type: ignore[no-untyped
     ]
 
 
+async def _loaded(engine) -> set[str]:  # type: ignore[no-untyped-def]
+    """Platforms whose import finished in an earlier run."""
+    async with transaction(engine) as db:
+        done = select(Platform.code).join(SyncRun, SyncRun.platform_id == Platform.id)
+        found = await db.execute(done.where(SyncRun.status == SyncStatus.SUCCEEDED))
+        return set(found.scalars())
+
+
 async def _load(engine, name: str, data: Path, codes: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     vault = PiiVault(b"bench-data-key-of-thirty-two-bytes!!")
     lines = []
+    codes = [c for c in codes if c not in await _loaded(engine)]
     async with autoanalyze(name):
         for code in codes:
             with Timer() as timer:
@@ -123,7 +141,7 @@ async def _load(engine, name: str, data: Path, codes: list[str]) -> list[str]:  
     return lines
 
 
-async def run(persons: int, data: Path, repeat: int, reuse: bool) -> None:
+async def run(persons: int, data: Path, repeat: int, fresh: bool) -> None:
     if not (data / "wuhai-skills.ndjson").exists():
         from generate import main as generate_main
 
@@ -132,19 +150,17 @@ async def run(persons: int, data: Path, repeat: int, reuse: bool) -> None:
         "| sessions | roll-up rows | what | median ms | p95 ms |",
         "|---:|---:|---|---:|---:|",
     ]
-    notes: list[str] = []
-    if reuse:
-        engine = create_engine(sqlalchemy_url(DATABASE))
+    if fresh or not await database_exists(DATABASE):
+        async with fresh_database(DATABASE, keep=True):
+            pass
+    engine = create_engine(sqlalchemy_url(DATABASE))
+    notes = await _load(engine, DATABASE, data, FIRST)
+    table += await _measure(engine, repeat)
+    more = await _load(engine, DATABASE, data, REST)
+    if more:
+        notes += more
         table += await _measure(engine, repeat)
-        await engine.dispose()
-    else:
-        async with fresh_database(DATABASE) as name:
-            engine = create_engine(sqlalchemy_url(name))
-            notes += await _load(engine, name, data, FIRST)
-            table += await _measure(engine, repeat)
-            notes += await _load(engine, name, data, REST)
-            table += await _measure(engine, repeat)
-            await engine.dispose()
+    await engine.dispose()
     record(
         "Statistics: region-wide statistics(groupBy: [CITY, IDENTITY_CATEGORY])",
         [
@@ -163,11 +179,10 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=112000)
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "p112k")
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--reuse", action="store_true", help="measure a kept database, no load")
+    parser.add_argument("--fresh", action="store_true", help="drop a kept database first")
     args = parser.parse_args()
-    asyncio.run(run(args.persons, args.data, args.repeat, args.reuse))
+    asyncio.run(run(args.persons, args.data, args.repeat, args.fresh))
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("BENCH_KEEP", "1")  # the 5M load is worth keeping for --reuse
     main()
