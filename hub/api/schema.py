@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
 from hub.api.access_log import RecordOperationName
@@ -45,6 +45,9 @@ def build_schema() -> strawberry.Schema:
         types=node_types,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            # Front ends repeat the same few documents: parse and validate each once.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             MaskUnexpectedErrors,
             RecordOperationName,
         ],
