@@ -141,6 +141,25 @@ async def _load(engine, name: str, data: Path, codes: list[str]) -> list[str]:  
     return lines
 
 
+async def measure_only(database: str, repeat: int) -> None:
+    """Time the statistics on a database loaded earlier (this benchmark's or another's)."""
+    engine = create_engine(sqlalchemy_url(database))
+    lines = await _measure(engine, repeat)
+    await engine.dispose()
+    record(
+        "Statistics: region-wide statistics(groupBy: [CITY, IDENTITY_CATEGORY])",
+        [
+            f"Database {database}, measured as loaded.",
+            "",
+            "| sessions | roll-up rows | what | median ms | p95 ms |",
+            "|---:|---:|---|---:|---:|",
+            *lines,
+            "",
+            "Goal: < 100 ms at 5M sessions.",
+        ],
+    )
+
+
 async def run(persons: int, data: Path, repeat: int, fresh: bool) -> None:
     if not (data / "wuhai-skills.ndjson").exists():
         from generate import main as generate_main
@@ -180,8 +199,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "p112k")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="drop a kept database first")
+    parser.add_argument("--measure-only", metavar="DATABASE", help="no load: time this database")
     args = parser.parse_args()
-    asyncio.run(run(args.persons, args.data, args.repeat, args.fresh))
+    if args.measure_only:
+        asyncio.run(measure_only(args.measure_only, args.repeat))
+    else:
+        asyncio.run(run(args.persons, args.data, args.repeat, args.fresh))
 
 
 if __name__ == "__main__":

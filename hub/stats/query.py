@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, distinct, func, null, or_, select
+from sqlalchemy import ColumnElement, distinct, func, null, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.stats.facts import MEASURE_COLUMNS, area_columns, facts, local_month
+from hub.stats.facts import area_columns, facts, local_month
 from schema.tables import (
     Course,
     Organisation,
@@ -69,6 +69,7 @@ class StatValues:
     open_alerts: int = 0
 
 
+WORK_MEM = "64MB"
 # Order of the figures after trainees and persons in StatValues.
 ACTIVITY_ORDER = ("sessions", "online_seconds", "offline_seconds", "qualified", "certificates")
 ScopeFor = Callable[[Any], ColumnElement[bool]]
@@ -118,45 +119,7 @@ def _claims() -> Any:
 
 
 def _activity(source: Any, names: list[str], where: list[ColumnElement[bool]]) -> Any:
-    """Trainees, persons and sums per group, as three hash-friendly GROUP BYs.
-
-    COUNT(DISTINCT ...) sorts each group's values; grouping first per (group, person, trainee),
-    then per (group, person), lets every level be a plain hash aggregate: the outer count of rows
-    is the distinct persons and the sum of the middle counts the distinct trainees (a trainee
-    belongs to one person).
-    """
-    keys = [source.c[n] for n in names]
-    per_trainee = (
-        select(
-            *keys,
-            source.c.person_id,
-            *(func.sum(source.c[m]).label(m) for m in MEASURE_COLUMNS),
-        )
-        .where(*where)
-        .group_by(*keys, source.c.person_id, source.c.trainee_id)
-        .subquery("per_trainee")
-    )
-    inner_keys = [per_trainee.c[n] for n in names]
-    per_person = (
-        select(
-            *inner_keys,
-            func.count().label("trainees"),
-            *(func.sum(per_trainee.c[m]).label(m) for m in MEASURE_COLUMNS),
-        )
-        .group_by(*inner_keys, per_trainee.c.person_id)
-        .subquery("per_person")
-    )
-    outer_keys = [per_person.c[n] for n in names]
-    return select(
-        *outer_keys,
-        func.coalesce(func.sum(per_person.c.trainees), 0),
-        func.count(),
-        *(func.coalesce(func.sum(per_person.c[m]), 0) for m in ACTIVITY_ORDER),
-    ).group_by(*outer_keys)
-
-
-def _plain(source: Any, names: list[str], where: list[ColumnElement[bool]]) -> Any:
-    """The same figures as one plain GROUP BY with COUNT(DISTINCT ...), as anyone would write it."""
+    """Trainees, persons and sums per group of `names` over a source of fact or roll-up rows."""
     keys = [source.c[n] for n in names]
     return (
         select(
@@ -185,8 +148,11 @@ async def statistics(
     names = [d.value for d in dict.fromkeys(dimensions)]
     source = facts() if from_raw else StatTraineeCell.__table__
     rows: dict[tuple[Any, ...], StatValues] = {}
+    if session.bind.dialect.name == "postgresql":
+        # The distinct counts sort the rows of each group: keep that sort in memory.
+        await session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     where = [scope(source), *_conditions(source, given)]
-    activity = (_plain if from_raw else _activity)(source, names, where)
+    activity = _activity(source, names, where)
     for row in (await session.execute(activity)).all():
         key = tuple(row[: len(names)])
         values = [int(v) for v in row[len(names) :]]
