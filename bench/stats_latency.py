@@ -160,7 +160,7 @@ async def measure_only(database: str, repeat: int) -> None:
     )
 
 
-async def run(persons: int, data: Path, repeat: int, fresh: bool) -> None:
+async def run(persons: int, data: Path, repeat: int, fresh: bool, first_only: bool) -> None:
     if not (data / "wuhai-skills.ndjson").exists():
         from generate import main as generate_main
 
@@ -175,7 +175,7 @@ async def run(persons: int, data: Path, repeat: int, fresh: bool) -> None:
     engine = create_engine(sqlalchemy_url(DATABASE))
     notes = await _load(engine, DATABASE, data, FIRST)
     table += await _measure(engine, repeat)
-    more = await _load(engine, DATABASE, data, REST)
+    more = [] if first_only else await _load(engine, DATABASE, data, REST)
     if more:
         notes += more
         table += await _measure(engine, repeat)
@@ -194,17 +194,21 @@ async def run(persons: int, data: Path, repeat: int, fresh: bool) -> None:
 
 
 def main() -> None:
+    global DATABASE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=112000)
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "p112k")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="drop a kept database first")
     parser.add_argument("--measure-only", metavar="DATABASE", help="no load: time this database")
+    parser.add_argument("--database", default=DATABASE, help="database to load and measure")
+    parser.add_argument("--first-only", action="store_true", help="load the ~1M platform only")
     args = parser.parse_args()
+    DATABASE = args.database
     if args.measure_only:
         asyncio.run(measure_only(args.measure_only, args.repeat))
     else:
-        asyncio.run(run(args.persons, args.data, args.repeat, args.fresh))
+        asyncio.run(run(args.persons, args.data, args.repeat, args.fresh, args.first_only))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.tools import merge_types
 
 from hub.api.access_log import RecordOperationName
@@ -36,6 +37,11 @@ Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
+# One depth rule for every request: the validation cache is keyed by the rules, so a rule class
+# made per request (as QueryDepthLimiter does) would make every request miss it.
+_DEPTH_RULE = create_validator(MAX_QUERY_DEPTH, None, None)
+
+
 def build_schema() -> strawberry.Schema:
     """The schema with its safety extensions; every node type is registered for `node(id:)`."""
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
@@ -44,7 +50,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=node_types,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: AddValidationRules([_DEPTH_RULE]),
             # Front ends repeat the same few documents: parse and validate each once.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -105,3 +105,15 @@ async def test_trainee_page_carries_online_time_and_last_session(
     # The totals count only sessions the caller may see: district 150302 sees T1's only.
     district = await api.data(token("district", region="150302"), query)
     assert [e["node"]["onlineSeconds"] for e in district["trainees"]["edges"]] == [3600]
+
+
+async def test_depth_limit_holds_with_cached_validation(
+    api: Api, token: Callable[..., str], two_cities: None
+) -> None:
+    inner = "name"
+    for _ in range(6):
+        inner = f"person {{ trainees {{ {inner} }} }}"
+    deep = f"{{ trainees {{ edges {{ node {{ {inner} }} }} }} }}"
+    for _ in range(2):  # the second answer comes from the validation cache
+        body = await api.query(token("region"), deep)
+        assert "exceeds maximum operation depth" in body["errors"][0]["message"]
