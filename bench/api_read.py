@@ -5,7 +5,7 @@
 The page: Wuhai's (150300) first 50 trainees with their total online hours and last session.
 Both servers read the same PostgreSQL database (by default the one bench/statistics.py loaded;
 if it does not exist, a 3000-person dataset is loaded first): the hub (`hub serve`, one uvicorn
-worker, JWT-authenticated city token, scope predicates in SQL) and PostGraphile 5 on Node 22
+worker unless --hub-workers, JWT-authenticated city token, scope predicates in SQL) and PostGraphile 5 on Node 22
 (one process, amber preset, no auth), given `city_trainees(city)` and two computed columns
 (bench/postgraphile/functions.sql) so it can answer the same page in one query. Each server gets
 a warm-up, then --requests requests at concurrency --concurrency from one asyncio client.
@@ -63,7 +63,7 @@ async def _ensure_data(database: str) -> None:
     await connection.close()
 
 
-def _start_hub(database: str, port: int) -> subprocess.Popen:
+def _start_hub(database: str, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "HUB_DATABASE_URL": sqlalchemy_url(database),
@@ -72,7 +72,7 @@ def _start_hub(database: str, port: int) -> subprocess.Popen:
         "HUB_DATA_DIR": tempfile.mkdtemp(),
     }
     hub = str(ROOT / ".venv" / "bin" / "hub")
-    return subprocess.Popen([hub, "serve", "--port", str(port), "--workers", "1"], env=env)
+    return subprocess.Popen([hub, "serve", "--port", str(port), "--workers", str(workers)], env=env)
 
 
 def _start_postgraphile(database: str, port: int) -> subprocess.Popen:
@@ -134,12 +134,12 @@ def _page(body: dict, hub: bool) -> list[tuple]:
     return [(n["name"], int(n["onlineSeconds"])) for n in nodes]
 
 
-async def run(database: str, requests: int, concurrency: int) -> None:
+async def run(database: str, requests: int, concurrency: int, workers: int) -> None:
     await _ensure_data(database)
     token = issue_token(SECRET, Role.CITY, subject="bench", region="150300")
     servers = {
-        "hub (Strawberry + SQLAlchemy, 1 worker)": (
-            _start_hub(database, 18101),
+        f"hub (Strawberry + SQLAlchemy, {workers} uvicorn worker(s))": (
+            _start_hub(database, 18101, workers),
             "http://127.0.0.1:18101/graphql",
             HUB_QUERY,
             {"Authorization": f"Bearer {token}"},
@@ -193,8 +193,9 @@ def main() -> None:
     parser.add_argument("--database", default="hub_bench_stats")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--hub-workers", type=int, default=1)
     args = parser.parse_args()
-    asyncio.run(run(args.database, args.requests, args.concurrency))
+    asyncio.run(run(args.database, args.requests, args.concurrency, args.hub_workers))
 
 
 if __name__ == "__main__":
