@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from graphql import ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from hub.api.cost import CostEstimator
 from hub.api.errors import BadUserInput
@@ -47,13 +45,19 @@ class QueryCostLimiter(SchemaExtension):
 
 
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Per-request factories of the limiting extensions the settings ask for."""
-    factories: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        lambda: QueryCostLimiter(max_rows=settings.max_query_rows),
+    """Per-request factories of the limiting extensions the settings ask for.
+
+    The validation rules are built once per schema: the validation cache is keyed by the rule
+    classes, so rules made per request (as the stock limiters do) would make every request miss.
+    """
+    rules: list[type[ValidationRule]] = [
+        depth_rule(settings.max_query_depth, None, None),
+        aliases_rule(settings.max_query_aliases),
     ]
     if not settings.introspection:
-        factories.append(DisableIntrospection)
-    return factories
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        lambda: AddValidationRules(rules),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: QueryCostLimiter(max_rows=settings.max_query_rows),
+    ]

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from hub.api.access_log import RecordOperationName
+from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
 from hub.api.errors import MaskUnexpectedErrors
@@ -20,6 +21,7 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
 from hub.api.viewer import ViewerQuery
@@ -37,6 +39,7 @@ QUERY_TYPES: tuple[type, ...] = (
     OversightQuery,
     PolicyQuery,
     SupervisionQuery,
+    StatisticsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PushMutation,
@@ -62,6 +65,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         types=node_types,
         extensions=[
             *limit_extensions(settings),
+            *cache_extensions(),
             RecordMetrics,  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,

@@ -7,6 +7,8 @@ and node lookups go through the same predicates.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
@@ -247,6 +249,20 @@ class Scope:
             return true()
         return AlertRecord.alert_id.in_(select(Alert.id).where(self.alerts()))
 
+    def statistics(self, source: Any) -> ColumnElement[bool]:
+        """Statistics cells (roll-up rows, raw facts, claim totals) by their keys' columns."""
+        if self._all:
+            return true()
+        columns = source.c
+        if self._by_area or self.principal.role is Role.FINANCE:
+            area = self._area()
+            return or_(columns.city_code.in_(area), columns.district_code.in_(area))
+        if self.principal.role is Role.ORG:
+            return columns.organisation_id.in_(self._own_org())
+        if self.principal.role is Role.CONNECTOR:
+            return columns.platform_id.in_(self._own_platform())
+        return false()
+
     def access_log(self) -> ColumnElement[bool]:
         """The unmasked-read log is for auditors and the regional department only."""
         return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
@@ -280,6 +296,7 @@ class Scope:
             "policy_parameter": true,  # published policy: every authenticated caller
             "alert": self.alerts,
             "alert_record": self.alert_records,
+            "stat_trainee_cell": lambda: self.statistics(table.__table__),  # type: ignore[attr-defined]
             "region": true,
         }
         predicate = direct.get(name)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import insert_new
 from hub.ingest.batching import chunks
+from hub.ingest.bulk import insert_rows
 from hub.ingest.identity import resolve_persons
 from hub.ingest.quarantine import (
     Rejection,
@@ -25,6 +26,7 @@ from hub.ingest.quarantine import (
     resolve_superseded,
     take_waiting,
 )
+from hub.ingest.rollup import RollupChanges
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
@@ -53,6 +55,7 @@ class Ingestor:
         self.run_id = run_id
         self._region_codes: set[str] | None = None
         self._unchained: list[tuple[int, dict[str, Any]]] = []
+        self._rollup = RollupChanges()
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
@@ -65,6 +68,7 @@ class Ingestor:
             if not waiting:
                 break
             arrived = await self._ingest_once(waiting, stats, retry=True)
+        await self._rollup.apply(self.session)  # statistics stay exact in the same transaction
         # The batch's versions join the hash chain last, so the chain head is locked briefly.
         await append_record_versions(self.session, self._unchained)
         self._unchained = []
@@ -163,10 +167,12 @@ class Ingestor:
         if inserts:
             for row in inserts:
                 row["first_seen_at"] = row["updated_at"] = now
-            await self.session.execute(insert(table), inserts)
-        if changed:
-            updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
+            await insert_rows(self.session, table, inserts)
+        updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
+        if updates:
+            await self._rollup.before_update(self.session, table, [u["id"] for u in updates])
             await self.session.execute(update(table), updates)
+        self._rollup.written(table.__tablename__, inserts + updates, [u["id"] for u in updates])
         await self._record_versions(record_type, payloads, inserts, changed, now)
         return [(record_type, r.source_id) for r in records]
 
@@ -189,6 +195,7 @@ class Ingestor:
             fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
             versions.append(self._version(record_type, sid, number + 1, new, fields, now))
         if versions:
+            # Not COPY: the chain needs each version's id, which RETURNING gives in order.
             inserted = insert(RecordVersion).returning(
                 RecordVersion.id, sort_by_parameter_order=True
             )

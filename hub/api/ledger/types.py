@@ -9,6 +9,7 @@ import strawberry
 
 from hub.api.context import HubContext
 from hub.api.enums import IdentityCategoryEnum
+from hub.api.ledger.loaders import session_summary
 from hub.api.platforms.types import PlatformNode, RegionNode, load_platform, load_region
 from hub.api.relay import Node, to_global_id
 from schema.tables import Certificate, Enrolment, LearningSession, Person, Trainee
@@ -102,6 +103,14 @@ class TraineeNode(Node):
     async def person(self, info: Info) -> PersonNode | None:
         row = await info.context.rows_by_id(Person).load(self.person_id)
         return PersonNode.from_row(row) if row else None
+
+    @strawberry.field(description="Verified online study time, over the sessions in scope.")
+    async def online_seconds(self, info: Info) -> int:
+        return (await session_summary(info, self.db_id)).online_seconds
+
+    @strawberry.field(description="Start of the latest learning session in scope.")
+    async def last_session_at(self, info: Info) -> datetime | None:
+        return (await session_summary(info, self.db_id)).last_session_at
 
     @strawberry.field(description=f"Learning sessions, oldest first (at most {CHILD_LIMIT}).")
     async def sessions(

@@ -1,0 +1,142 @@
+"""What every benchmark shares: a fresh PostgreSQL database, the machine, the results file.
+
+Benchmarks talk to the PostgreSQL server named by BENCH_POSTGRES_URL (default: the local server,
+trust auth) and create a database of their own, dropped afterwards unless BENCH_KEEP=1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hub.db import create_engine  # noqa: E402
+from hub.migrate import upgrade_engine  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def dsn(database: str) -> str:
+    """asyncpg DSN of `database` on the benchmark server."""
+    return f"{SERVER.rpartition('/')[0]}/{database}"
+
+
+def sqlalchemy_url(database: str) -> str:
+    return dsn(database).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def database_exists(name: str) -> bool:
+    admin = await asyncpg.connect(SERVER)
+    try:
+        return bool(await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def fresh_database(name: str, keep: bool | None = None) -> AsyncIterator[str]:
+    """A newly created, migrated database `name` (dropped first if it exists); yields its name."""
+    keep = os.environ.get("BENCH_KEEP") == "1" if keep is None else keep
+    admin = await asyncpg.connect(SERVER)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    engine = create_engine(sqlalchemy_url(name))
+    await upgrade_engine(engine)
+    await engine.dispose()
+    try:
+        yield name
+    finally:
+        if not keep:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@asynccontextmanager
+async def autoanalyze(database: str, every: float = 20.0) -> AsyncIterator[None]:
+    """ANALYZE the database every `every` seconds while the block runs.
+
+    Stands in for autovacuum's analyze, which the local test server runs without
+    (autovacuum=off): without it a table filled from empty keeps no statistics and PostgreSQL
+    plans lookups on it as if it were tiny. Production servers keep autovacuum on.
+    """
+    connection = await asyncpg.connect(dsn(database))
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every)
+            await connection.execute("ANALYZE")
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await connection.close()
+
+
+def machine() -> str:
+    """One line describing the machine: CPU model and count, memory, Python, PostgreSQL."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        memory = "unknown RAM"
+    try:
+        pg = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        pg = "psql not found"
+    return (
+        f"{os.cpu_count()} × {cpu}, {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {pg}"
+    )
+
+
+def record(title: str, lines: list[str]) -> None:
+    """Print the figures and append them, with the machine and time, to bench/RESULTS.md."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = [f"## {title} — {stamp}", "", f"Machine: {machine()}", "", *lines, ""]
+    text = "\n".join(block)
+    print(text)
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\nEach run appends here (bench/README.md).\n\n")
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(text + "\n")
+
+
+class Timer:
+    """Elapsed wall time of a `with` block, in seconds."""
+
+    def __enter__(self) -> Timer:
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started

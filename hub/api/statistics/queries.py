@@ -1,0 +1,50 @@
+"""`statistics(groupBy:, filter:)`: figures per group, from the roll-up, within the caller's scope."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.api.context import HubContext
+from hub.api.statistics.types import StatDimensionEnum, StatFilter, StatRow
+from hub.stats.alerts import open_alerts
+from hub.stats.query import StatFilterValues, statistics
+
+Info = strawberry.Info[HubContext, None]
+
+
+def _filter_values(given: StatFilter | None) -> StatFilterValues | None:
+    if given is None:
+        return None
+    category = given.identity_category
+    return StatFilterValues(
+        region=given.region,
+        platform=given.platform,
+        organisation=given.organisation,
+        identity_category=category.value if category is not None else None,
+        occupation=given.occupation,
+        month_from=given.month_from,
+        month_to=given.month_to,
+    )
+
+
+@strawberry.type
+class StatisticsQuery:
+    @strawberry.field(
+        description="Figures grouped by any combination of dimensions (none: one total row)."
+    )
+    async def statistics(
+        self,
+        info: Info,
+        group_by: list[StatDimensionEnum],  # type: ignore[valid-type]
+        filter: StatFilter | None = None,
+    ) -> list[StatRow]:
+        context = info.context
+        scope = context.scope.statistics
+        dimensions = list(dict.fromkeys(group_by))
+        given = _filter_values(filter)
+        async with context.lock:
+            groups = await statistics(context.session, dimensions, scope, given)
+            alerts = await open_alerts(context.session, dimensions, scope, given)
+        for group in groups:
+            group.open_alerts = alerts.get(group.key, 0)
+        return [StatRow.from_values(dimensions, group) for group in groups]

@@ -1,0 +1,1 @@
+"""Region-wide statistics: the fact definitions, the per-trainee roll-up and its queries."""

@@ -1,0 +1,36 @@
+"""Pre-aggregated statistics: one row per (statistics cell, trainee).
+
+A cell is the finest combination of every statistics dimension (area, platform, organiser,
+identity category, occupation, month). Keeping the trainee (and its person) in the grain is what
+keeps distinct counts exact: persons in any roll-up of cells are `COUNT(DISTINCT person_id)` over
+these rows, which a table of per-cell totals could not give (distinct counts do not add up).
+Rows are rebuilt per trainee inside the ingest transaction (hub/stats/rollup.py).
+"""
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from schema.tables import base as _base  # noqa: F401  (naming convention first)
+
+
+class StatTraineeCell(SQLModel, table=True):
+    """A trainee's activity in one statistics cell: sessions, hours, passes, certificates."""
+
+    __tablename__ = "stat_trainee_cell"
+    __table_args__ = (sa.Index("ix_stat_trainee_cell_city_code", "city_code", "district_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trainee_id: int = Field(foreign_key="trainee.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    city_code: str | None = Field(default=None, max_length=6)
+    district_code: str | None = Field(default=None, max_length=6)
+    platform_id: int = Field(foreign_key="platform.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    identity_category: str = Field(max_length=32)
+    occupation: str | None = Field(default=None, max_length=200)
+    month: str | None = Field(default=None, max_length=7)  # YYYY-MM in the region's time (UTC+8)
+    sessions: int = 0
+    online_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    offline_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    qualified: int = 0
+    certificates: int = 0
