@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import insert_new
@@ -196,9 +196,9 @@ class Ingestor:
             versions.append(self._version(record_type, sid, number + 1, new, fields, now))
         if versions:
             # Not COPY: the chain needs each version's id, which RETURNING gives in order.
-            inserted = insert(RecordVersion).returning(
-                RecordVersion.id, sort_by_parameter_order=True
-            )
+            # Core, not the ORM's bulk insert: nothing here needs ORM objects.
+            table = RecordVersion.__table__  # type: ignore[attr-defined]
+            inserted = table.insert().returning(table.c.id, sort_by_parameter_order=True)
             ids = (await self.session.execute(inserted, versions)).scalars().all()
             self._unchained.extend(zip(ids, versions, strict=True))
 

@@ -6,8 +6,6 @@ version can be kept forever without holding personal data in plain text.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from hub.security.pii import PiiVault
+from hub.supervision.ledger import canonical_hash
 from schema.ids import mask_id_number, mask_phone
 from schema.records import CanonicalRecord, record_payload
 from schema.tables import (
@@ -58,8 +57,8 @@ def history_payload(record: CanonicalRecord, vault: PiiVault) -> dict[str, Any]:
 
 
 def content_hash(payload: dict[str, Any]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the canonical JSON payload: what change detection and the ledger compare."""
+    return canonical_hash(payload)
 
 
 def _trainee(r: Any, res: Resolved, vault: PiiVault) -> dict[str, Any]:

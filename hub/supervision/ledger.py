@@ -54,7 +54,12 @@ def entry_hash(seq: int, kind: str, ref: str, payload_hash: str, prev: str, at: 
 
 
 def version_hash(row: Mapping[str, Any]) -> str:
-    """The payload hash of a record_version row (as inserted, or as read back)."""
+    """The payload hash of a record_version row (as inserted, or as read back).
+
+    The version's payload is fixed through its content hash (SHA-256 of the canonical payload),
+    which verification re-derives from the stored payload; hashing the payload a second time
+    here would only cost the ingest path.
+    """
     recorded = row.get("recorded_at")
     return canonical_hash(
         {
@@ -63,12 +68,18 @@ def version_hash(row: Mapping[str, Any]) -> str:
             "source_id": row["source_id"],
             "version": row["version"],
             "content_hash": row["content_hash"],
-            "payload": row["payload"],
             "changed_fields": row["changed_fields"],
             "sync_run_id": row["sync_run_id"],
             "recorded_at": _iso(recorded) if recorded else None,
         }
     )
+
+
+def _stored_version_hash(row: Mapping[str, Any]) -> str:
+    """version_hash of a stored row, spoiled when its payload no longer matches its content hash."""
+    if canonical_hash(row["payload"]) != row["content_hash"]:
+        return "payload-edited"
+    return version_hash(row)
 
 
 async def _lock_head(session: AsyncSession) -> tuple[int, str]:
@@ -149,7 +160,7 @@ async def _record_version_hashes(session: AsyncSession, refs: list[str]) -> dict
         columns = [c for c in RecordVersion.__table__.c]  # type: ignore[attr-defined]
         rows = await session.execute(select(*columns).where(RecordVersion.id.in_(part)))
         for version in rows.mappings():
-            found[str(version["id"])] = version_hash(version)
+            found[str(version["id"])] = _stored_version_hash(version)
     return found
 
 
