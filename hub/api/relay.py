@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -140,3 +141,26 @@ def expect_id(global_id: str, type_name: str) -> int:
     if found != type_name:
         raise BadUserInput(f"id {global_id!r} is not a {type_name}")
     return row_id
+
+
+RowNodeT = TypeVar("RowNodeT")
+
+
+def node_from_row(cls: type[RowNodeT], row: Any, **computed: Any) -> RowNodeT:
+    """Build a node whose init fields are columns of `row` under the same names.
+
+    `id` becomes the global id, `db_id` the row's primary key; `computed` supplies fields that are
+    not plain columns (e.g. a birth year derived from a date).
+    """
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if not field.init or field.name in computed:
+            continue
+        if field.name == "id":
+            type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+            values["id"] = to_global_id(type_name, row.id)
+        elif field.name == "db_id":
+            values["db_id"] = row.id
+        else:
+            values[field.name] = getattr(row, field.name)
+    return cls(**values, **computed)

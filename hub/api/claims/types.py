@@ -17,7 +17,7 @@ from hub.api.policy.types import (
     WorkflowTransitionNode,
     load_history,
 )
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from hub.policy.checklist import claim_checklist
 from schema.tables import ClaimLine, Organisation, SubsidyClaim
 
@@ -87,29 +87,4 @@ class SubsidyClaimNode(Node):
 
     @classmethod
     def from_row(cls, row: SubsidyClaim) -> SubsidyClaimNode:
-        return cls(
-            id=to_global_id("SubsidyClaim", row.id),
-            db_id=row.id,
-            class_id=row.class_id,
-            organisation_id=row.organisation_id,
-            region_code=row.region_code,
-            status=row.status,
-            year=row.year,
-            eligible_trainees=row.eligible_trainees,
-            subsidy_amount=row.subsidy_amount,
-            pre_disbursed_amount=row.pre_disbursed_amount,
-            settled_amount=row.settled_amount,
-            platform_fee=row.platform_fee,
-            submitted_at=row.submitted_at,
-            created_at=row.created_at,
-            occupation=row.occupation,
-            skill_level=row.skill_level,
-            standard_amount=row.standard_amount,
-            qualified_trainees=row.qualified_trainees,
-            certified_trainees=row.certified_trainees,
-            excluded_trainees=row.excluded_trainees,
-            balance_due=row.balance_due,
-            commitment_accepted_at=row.commitment_accepted_at,
-            settled_at=row.settled_at,
-            parameters=row.parameters,
-        )
+        return node_from_row(cls, row)

@@ -17,7 +17,7 @@ from hub.api.platforms.types import (
     load_platform,
     load_region,
 )
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.tables import Course, Enrolment, LearningSession, Organisation, TrainingClass
 
 if TYPE_CHECKING:
@@ -45,19 +45,7 @@ class CourseNode(Node):
 
     @classmethod
     def from_row(cls, row: Course) -> CourseNode:
-        return cls(
-            id=to_global_id("Course", row.id),
-            db_id=row.id,
-            platform_id=row.platform_id,
-            source_id=row.source_id,
-            title=row.title,
-            occupation_name=row.occupation_name,
-            occupation_code=row.occupation_code,
-            skill_level=row.skill_level,
-            standard=row.standard,
-            total_hours=row.total_hours,
-            online_hours=row.online_hours,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type(name="TrainingClass")
@@ -109,19 +97,7 @@ class TrainingClassNode(Node):
 
     @classmethod
     def from_row(cls, row: TrainingClass) -> TrainingClassNode:
-        return cls(
-            id=to_global_id("TrainingClass", row.id),
-            db_id=row.id,
-            platform_id=row.platform_id,
-            course_id=row.course_id,
-            organiser_id=row.organiser_id,
-            region_code=row.region_code,
-            source_id=row.source_id,
-            name=row.name,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            approved_at=row.approved_at,
-        )
+        return node_from_row(cls, row)
 
 
 async def load_class(info: Info, class_id: int | None) -> TrainingClassNode | None:
@@ -153,11 +129,4 @@ class EnrolmentNode(Node):
 
     @classmethod
     def from_row(cls, row: Enrolment) -> EnrolmentNode:
-        return cls(
-            id=to_global_id("Enrolment", row.id),
-            class_id=row.class_id,
-            trainee_id=row.trainee_id,
-            platform_id=row.platform_id,
-            source_id=row.source_id,
-            enrolled_on=row.enrolled_on,
-        )
+        return node_from_row(cls, row)

@@ -11,7 +11,7 @@ from hub.api.context import HubContext
 from hub.api.enums import CertificateKindEnum, SessionModeEnum
 from hub.api.ledger.types import TraineeNode, load_trainee
 from hub.api.platforms.types import PlatformNode, load_platform
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.tables import Assessment, Certificate, LearningSession
 
 Info = strawberry.Info[HubContext, None]
@@ -50,19 +50,7 @@ class LearningSessionNode(_TraineeInClass, Node):
 
     @classmethod
     def from_row(cls, row: LearningSession) -> LearningSessionNode:
-        return cls(
-            id=to_global_id("LearningSession", row.id),
-            trainee_id=row.trainee_id,
-            class_id=row.class_id,
-            platform_id=row.platform_id,
-            source_id=row.source_id,
-            started_at=row.started_at,
-            ended_at=row.ended_at,
-            duration_seconds=row.duration_seconds,
-            reported_seconds=row.reported_seconds,
-            mode=row.mode,
-            activity=row.activity,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type(name="Assessment")
@@ -76,16 +64,7 @@ class AssessmentNode(_TraineeInClass, Node):
 
     @classmethod
     def from_row(cls, row: Assessment) -> AssessmentNode:
-        return cls(
-            id=to_global_id("Assessment", row.id),
-            trainee_id=row.trainee_id,
-            class_id=row.class_id,
-            platform_id=row.platform_id,
-            source_id=row.source_id,
-            assessed_at=row.assessed_at,
-            passed=row.passed,
-            score=row.score,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type(name="Certificate")
@@ -99,15 +78,4 @@ class CertificateNode(_TraineeInClass, Node):
 
     @classmethod
     def from_row(cls, row: Certificate) -> CertificateNode:
-        return cls(
-            id=to_global_id("Certificate", row.id),
-            trainee_id=row.trainee_id,
-            class_id=row.class_id,
-            platform_id=row.platform_id,
-            source_id=row.source_id,
-            kind=row.kind,
-            number=row.number,
-            issued_on=row.issued_on,
-            occupation_code=row.occupation_code,
-            skill_level=row.skill_level,
-        )
+        return node_from_row(cls, row)

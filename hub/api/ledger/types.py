@@ -11,7 +11,7 @@ from hub.api.context import HubContext
 from hub.api.enums import IdentityCategoryEnum
 from hub.api.ledger.loaders import session_summary
 from hub.api.platforms.types import PlatformNode, RegionNode, load_platform, load_region
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.tables import Certificate, Enrolment, LearningSession, Person, Trainee
 
 if TYPE_CHECKING:
@@ -47,15 +47,7 @@ class PersonNode(Node):
 
     @classmethod
     def from_row(cls, row: Person) -> PersonNode:
-        return cls(
-            id=to_global_id("Person", row.id),
-            db_id=row.id,
-            id_cipher=row.id_cipher,
-            id_masked=row.id_masked,
-            name=row.name,
-            birth_year=row.birth_date.year,
-            is_male=row.is_male,
-        )
+        return node_from_row(cls, row, birth_year=row.birth_date.year)
 
 
 @strawberry.type(name="Trainee")
@@ -141,23 +133,7 @@ class TraineeNode(Node):
 
     @classmethod
     def from_row(cls, row: Trainee) -> TraineeNode:
-        return cls(
-            id=to_global_id("Trainee", row.id),
-            db_id=row.id,
-            platform_id=row.platform_id,
-            person_id=row.person_id,
-            region_code=row.region_code,
-            id_cipher=row.id_cipher,
-            id_masked=row.id_masked,
-            phone_cipher=row.phone_cipher,
-            phone_masked=row.phone_masked,
-            source_id=row.source_id,
-            name=row.name,
-            identity_category=row.identity_category,
-            employer_credit_code=row.employer_credit_code,
-            first_seen_at=row.first_seen_at,
-            updated_at=row.updated_at,
-        )
+        return node_from_row(cls, row)
 
 
 async def load_trainee(info: Info, trainee_id: int) -> TraineeNode | None:

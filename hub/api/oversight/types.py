@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.tables import AccessLogEntry
 
 
@@ -24,13 +24,4 @@ class AccessLogEntryNode(Node):
 
     @classmethod
     def from_row(cls, row: AccessLogEntry) -> AccessLogEntryNode:
-        return cls(
-            id=to_global_id("AccessLogEntry", row.id),
-            subject=row.subject,
-            role=row.role,
-            operation=row.operation,
-            entity=row.entity,
-            record_ids=list(row.record_ids),
-            fields=list(row.fields),
-            read_at=row.read_at,
-        )
+        return node_from_row(cls, row, record_ids=list(row.record_ids), fields=list(row.fields))

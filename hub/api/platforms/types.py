@@ -18,7 +18,7 @@ from hub.api.enums import (
     RegionLevelEnum,
     SyncStatusEnum,
 )
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.ids import mask_id_number, mask_phone
 from schema.tables import Organisation, Platform, QuarantinedRecord, Region, SyncRun
 
@@ -65,15 +65,7 @@ class OrganisationNode(Node):
 
     @classmethod
     def from_row(cls, row: Organisation) -> OrganisationNode:
-        return cls(
-            id=to_global_id("Organisation", row.id),
-            db_id=row.id,
-            credit_code=row.credit_code,
-            name=row.name,
-            kind=row.kind,
-            registered=row.registered,
-            region_code=row.region_code,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type(name="Platform")
@@ -103,20 +95,7 @@ class PlatformNode(Node):
 
     @classmethod
     def from_row(cls, row: Platform) -> PlatformNode:
-        return cls(
-            id=to_global_id("Platform", row.id),
-            db_id=row.id,
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            platform_type=row.platform_type,
-            url=row.url,
-            catalogue_listed=row.catalogue_listed,
-            filing_status=row.filing_status,
-            schedule_minutes=row.schedule_minutes,
-            region_code=row.region_code,
-            operator_id=row.operator_id,
-        )
+        return node_from_row(cls, row)
 
 
 async def load_platform(info: Info, platform_id: int) -> PlatformNode | None:
@@ -140,16 +119,7 @@ class SyncRunNode(Node):
 
     @classmethod
     def from_row(cls, row: SyncRun) -> SyncRunNode:
-        return cls(
-            id=to_global_id("SyncRun", row.id),
-            platform_id=row.platform_id,
-            trigger=row.trigger,
-            status=row.status,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            stats=row.stats,
-            error=row.error,
-        )
+        return node_from_row(cls, row)
 
 
 def _masked_payload(raw: Any) -> Any:
@@ -191,16 +161,4 @@ class QuarantinedRecordNode(Node):
 
     @classmethod
     def from_row(cls, row: QuarantinedRecord) -> QuarantinedRecordNode:
-        return cls(
-            id=to_global_id("QuarantinedRecord", row.id),
-            db_id=row.id,
-            platform_id=row.platform_id,
-            raw_cipher=row.raw_cipher,
-            record_type=row.record_type,
-            source_id=row.source_id,
-            reason=row.reason,
-            waiting_for_type=row.waiting_for_type,
-            waiting_for_id=row.waiting_for_id,
-            created_at=row.created_at,
-            resolved_at=row.resolved_at,
-        )
+        return node_from_row(cls, row)

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from hub.api.classes.types import TrainingClassNode, load_class
 from hub.api.context import HubContext
 from hub.api.platforms.types import OrganisationNode, PlatformNode, load_platform
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row, to_global_id
 from hub.policy.checklist import ChecklistItem
 from hub.policy.filing import CAPABILITIES
 from schema.tables import (
@@ -41,15 +41,7 @@ class WorkflowTransitionNode:
 
     @classmethod
     def from_row(cls, row: WorkflowTransition) -> WorkflowTransitionNode:
-        return cls(
-            entity=row.entity,
-            from_status=row.from_status,
-            to_status=row.to_status,
-            actor_subject=row.actor_subject,
-            actor_role=row.actor_role,
-            reason=row.reason,
-            at=row.at,
-        )
+        return node_from_row(cls, row)
 
 
 async def load_history(info: Info, entity: str, entity_id: int) -> list[WorkflowTransitionNode]:
@@ -227,15 +219,7 @@ class PolicyParameterNode(Node):
 
     @classmethod
     def from_row(cls, row: PolicyParameter) -> PolicyParameterNode:
-        return cls(
-            id=to_global_id("PolicyParameter", row.id),
-            jurisdiction=row.region_code,
-            key=row.key,
-            value=row.value["value"],
-            effective_from=row.effective_from,
-            set_by=row.set_by,
-            note=row.note,
-        )
+        return node_from_row(cls, row, jurisdiction=row.region_code, value=row.value["value"])
 
 
 @strawberry.type(name="ClaimLine")
@@ -257,16 +241,7 @@ class ClaimLineNode:
 
     @classmethod
     def from_row(cls, row: ClaimLine) -> ClaimLineNode:
-        return cls(
-            trainee_id=row.trainee_id,
-            online_hours=row.online_hours,
-            counted_online_hours=row.counted_online_hours,
-            offline_hours=row.offline_hours,
-            credited_hours=row.credited_hours,
-            qualified=row.qualified,
-            certified=row.certified,
-            settled_amount=row.settled_amount,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type(name="ChecklistItem")
@@ -317,14 +292,4 @@ class TrainingProofNode(Node):
 
     @classmethod
     def from_row(cls, row: TrainingProof) -> TrainingProofNode:
-        return cls(
-            id=to_global_id("TrainingProof", row.id),
-            code=row.code,
-            class_id=row.class_id,
-            trainee_id=row.trainee_id,
-            online_hours=row.online_hours,
-            counted_online_hours=row.counted_online_hours,
-            offline_hours=row.offline_hours,
-            issuer=row.issuer,
-            issued_at=row.issued_at,
-        )
+        return node_from_row(cls, row)

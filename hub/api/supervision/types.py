@@ -16,7 +16,7 @@ from hub.api.platforms.types import (
     load_platform,
     load_region,
 )
-from hub.api.relay import Node, to_global_id
+from hub.api.relay import Node, node_from_row
 from schema.tables import Alert, AlertRecord, Organisation
 
 Info = strawberry.Info[HubContext, None]
@@ -81,23 +81,7 @@ class AlertNode(Node):
 
     @classmethod
     def from_row(cls, row: Alert) -> AlertNode:
-        return cls(
-            id=to_global_id("Alert", row.id),
-            db_id=row.id,
-            region_code=row.region_code,
-            organisation_id=row.organisation_id,
-            class_id=row.class_id,
-            rule=row.rule,
-            severity=row.severity,
-            status=row.status,
-            evidence=row.evidence,
-            reviewer=row.reviewer,
-            review_reason=row.review_reason,
-            reviewed_at=row.reviewed_at,
-            first_seen_at=row.first_seen_at,
-            last_seen_at=row.last_seen_at,
-            resolved_at=row.resolved_at,
-        )
+        return node_from_row(cls, row)
 
 
 @strawberry.type
