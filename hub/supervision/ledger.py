@@ -152,16 +152,21 @@ async def append_record_versions(
     )
 
 
-async def _record_version_hashes(session: AsyncSession, refs: list[str]) -> dict[str, str]:
-    ids = [int(ref) for ref in refs if ref.isdigit()]
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), PAGE):
-        part = ids[start : start + PAGE]
-        columns = [c for c in RecordVersion.__table__.c]  # type: ignore[attr-defined]
-        rows = await session.execute(select(*columns).where(RecordVersion.id.in_(part)))
-        for version in rows.mappings():
-            found[str(version["id"])] = _stored_version_hash(version)
-    return found
+def _row_verifier(table: Any, row_hash: Callable[[Mapping[str, Any]], str]) -> Verifier:
+    """A verifier re-reading the rows of `table` an entry's refs name and hashing each again."""
+    columns = list(table.__table__.c)
+
+    async def recompute(session: AsyncSession, refs: list[str]) -> dict[str, str]:
+        ids = [int(ref) for ref in refs if ref.isdigit()]
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), PAGE):
+            part = ids[start : start + PAGE]
+            rows = await session.execute(select(*columns).where(table.id.in_(part)))
+            for row in rows.mappings():
+                found[str(row["id"])] = row_hash(row)
+        return found
+
+    return recompute
 
 
 def transition_payload(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,22 +183,11 @@ async def append_transition(session: AsyncSession, row_id: int, row: Mapping[str
     return await append(session, WORKFLOW_TRANSITION, str(row_id), transition_payload(row))
 
 
-async def _transition_hashes(session: AsyncSession, refs: list[str]) -> dict[str, str]:
-    ids = [int(ref) for ref in refs if ref.isdigit()]
-    found: dict[str, str] = {}
-    columns = list(WorkflowTransition.__table__.c)  # type: ignore[attr-defined]
-    for start in range(0, len(ids), PAGE):
-        rows = await session.execute(
-            select(*columns).where(WorkflowTransition.id.in_(ids[start : start + PAGE]))
-        )
-        for row in rows.mappings():
-            found[str(row["id"])] = canonical_hash(transition_payload(row))
-    return found
-
-
 VERIFIERS: dict[str, Verifier] = {
-    RECORD_VERSION: _record_version_hashes,
-    WORKFLOW_TRANSITION: _transition_hashes,
+    RECORD_VERSION: _row_verifier(RecordVersion, _stored_version_hash),
+    WORKFLOW_TRANSITION: _row_verifier(
+        WorkflowTransition, lambda row: canonical_hash(transition_payload(row))
+    ),
 }
 
 
