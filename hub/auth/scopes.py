@@ -3,22 +3,33 @@
 Every resolver and mutation adds `Scope(principal).<entity>()` to its WHERE clause, so rows
 outside the caller's scope are never fetched (Hasura-style row filters), and nested relations
 and node lookups go through the same predicates.
+
+One rule joins the entities: a row is visible when it is in the caller's own scope (its area,
+organisation or platform), or when a visible row of the supervised ledger needs it to be acted
+on — the trainee of an enrolment, session, assessment or certificate of a visible class, the
+platform of a visible class, trainee or alert record. Reaching goes one step only: a trainee
+seen through a roster shows masked numbers and the rows of the caller's own classes, not the
+trainee's other classes or certificates. Operational data (sync runs, quarantine) follows the
+platforms the caller is responsible for, never those it merely reaches.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
     Alert,
     AlertRecord,
+    Assessment,
+    Certificate,
     ClaimLine,
     ClassOpening,
     Enrolment,
+    LearningSession,
     Organisation,
     Platform,
     PlatformFiling,
@@ -59,9 +70,6 @@ class Scope:
     def _class_ids(self) -> Select:
         return select(TrainingClass.id).where(self.training_classes())
 
-    def _trainee_ids(self) -> Select:
-        return select(Trainee.id).where(self.trainees())
-
     # entities ---------------------------------------------------------------------------------
     def training_classes(self) -> ColumnElement[bool]:
         if self._all:
@@ -75,6 +83,16 @@ class Scope:
         return false()
 
     def trainees(self) -> ColumnElement[bool]:
+        """Trainees of the caller's own scope, and those taking part in a class it may see."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.CONNECTOR:
+            return self.home_trainees()
+        return or_(self.home_trainees(), Trainee.id.in_(self._participants()))
+
+    def home_trainees(self) -> ColumnElement[bool]:
+        """Trainees in the caller's own scope: registered in its area, employed by the
+        organisation or enrolled in its classes, or reported by its platform."""
         if self._all:
             return true()
         if self._by_area:
@@ -88,6 +106,20 @@ class Scope:
         if self.principal.role is Role.CONNECTOR:
             return Trainee.platform_id.in_(self._own_platform())
         return false()
+
+    def _participants(self) -> Any:
+        """Trainee ids on the roster, in the sessions, assessments or certificates of the
+        classes the caller may see: the people it needs to act on those classes."""
+        classes = self._class_ids()
+        return (
+            select(Enrolment.trainee_id)
+            .where(Enrolment.class_id.in_(classes))
+            .union(
+                select(LearningSession.trainee_id).where(LearningSession.class_id.in_(classes)),
+                select(Assessment.trainee_id).where(Assessment.class_id.in_(classes)),
+                select(Certificate.trainee_id).where(Certificate.class_id.in_(classes)),
+            )
+        )
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
@@ -104,12 +136,16 @@ class Scope:
         return table.class_id.in_(self._class_ids())  # type: ignore[attr-defined]
 
     def trainee_linked(self, table: type) -> ColumnElement[bool]:
-        """Certificates: visible with their trainee."""
+        """Certificates: visible with their class, or with a trainee of the caller's own scope."""
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return table.platform_id.in_(self._own_platform())  # type: ignore[attr-defined]
-        return table.trainee_id.in_(self._trainee_ids())  # type: ignore[attr-defined]
+        own = select(Trainee.id).where(self.home_trainees())
+        return or_(
+            table.class_id.in_(self._class_ids()),  # type: ignore[attr-defined]
+            table.trainee_id.in_(own),  # type: ignore[attr-defined]
+        )
 
     def courses(self, table: type) -> ColumnElement[bool]:
         """Courses of the caller's platforms or taught in classes the caller may see."""
@@ -121,15 +157,33 @@ class Scope:
         return table.id.in_(taught)  # type: ignore[attr-defined]
 
     def platforms(self) -> ColumnElement[bool]:
+        """Platforms the caller is responsible for, and those its visible rows were reported on:
+        the platform of a visible class, trainee or alert record (its code and name)."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.FINANCE:
+            return false()
+        reached = [
+            select(Trainee.platform_id).where(self.trainees()),
+            select(AlertRecord.platform_id).where(self.alert_records()),
+        ]
+        if self.principal.role is not Role.CONNECTOR:
+            reached.append(select(TrainingClass.platform_id).where(self.training_classes()))
+        return or_(self.home_platforms(), Platform.id.in_(union(*reached)))
+
+    def home_platforms(self) -> ColumnElement[bool]:
+        """Platforms the caller answers for: its own (connector), those it operates (org), those
+        of its area or used by its area's classes (bureaus). Their sync runs and quarantine
+        are the caller's to see."""
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return Platform.code == self.principal.platform_code
-        used = select(TrainingClass.platform_id).where(self.training_classes())
         if self._by_area:
+            used = select(TrainingClass.platform_id).where(self.training_classes())
             return or_(Platform.region_code.in_(self._area()), Platform.id.in_(used))
         if self.principal.role is Role.ORG:
-            return or_(Platform.operator_id.in_(self._own_org()), Platform.id.in_(used))
+            return Platform.operator_id.in_(self._own_org())
         return false()
 
     def pushable_platforms(self) -> ColumnElement[bool]:
@@ -214,12 +268,11 @@ class Scope:
         )
 
     def platform_linked(self, table: type) -> ColumnElement[bool]:
-        """Quarantine and sync runs: visible with their platform (not to finance)."""
+        """Quarantine and sync runs: visible with a platform the caller answers for (not to
+        finance, and not with platforms merely reached through a visible row)."""
         if self._all:
             return true()
-        if self.principal.role is Role.FINANCE:
-            return false()
-        platform_ids = select(Platform.id).where(self.platforms())
+        platform_ids = select(Platform.id).where(self.home_platforms())
         return table.platform_id.in_(platform_ids)  # type: ignore[attr-defined]
 
     def alerts(self) -> ColumnElement[bool]:

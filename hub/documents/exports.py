@@ -77,8 +77,11 @@ def ledger(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sh
         _hours("online").label("online"),
         _hours("offline").label("offline"),
     ).group_by(LearningSession.class_id, LearningSession.trainee_id)
+    scope = Scope(principal)
+    # The relation rule of hub/auth/scopes.py, as GraphQL applies it to a roster's trainees.
     where = [
-        Scope(principal).class_linked(Enrolment),
+        scope.class_linked(Enrolment),
+        scope.trainees(),
         *_region_filter(TrainingClass.region_code, flt.region),
     ]
     if flt.class_id is not None:
@@ -151,8 +154,10 @@ def ledger(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sh
 
 def learning_records(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sheet:
     """Learning records (学习记录): one row per session, the hub's duration beside the platform's."""
+    scope = Scope(principal)
     where = [
-        Scope(principal).class_linked(LearningSession),
+        scope.class_linked(LearningSession),
+        scope.trainees(),
         *_region_filter(TrainingClass.region_code, flt.region),
     ]
     if flt.class_id is not None:
