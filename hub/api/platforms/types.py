@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +17,8 @@ from hub.api.enums import (
     RegionLevelEnum,
     SyncStatusEnum,
 )
+from hub.api.personal_text import shown_payload, shown_text
 from hub.api.relay import Node, node_from_row
-from schema.ids import mask_id_number, mask_phone
 from schema.tables import Organisation, Platform, QuarantinedRecord, Region, SyncRun
 
 Info = strawberry.Info[HubContext, None]
@@ -122,38 +121,43 @@ class SyncRunNode(Node):
         return node_from_row(cls, row)
 
 
-def _masked_payload(raw: Any) -> Any:
-    if isinstance(raw, dict):
-        masked = dict(raw)
-        if isinstance(masked.get("id_number"), str):
-            masked["id_number"] = mask_id_number(masked["id_number"])
-        if isinstance(masked.get("phone"), str):
-            masked["phone"] = mask_phone(masked["phone"])
-        return masked
-    return raw
-
-
 @strawberry.type(name="QuarantinedRecord")
 class QuarantinedRecordNode(Node):
     db_id: strawberry.Private[int]
     platform_id: strawberry.Private[int]
     raw_cipher: strawberry.Private[str]
+    source_id: strawberry.Private[str | None]
+    reason: strawberry.Private[str]
+    waiting_for_id: strawberry.Private[str | None]
     record_type: str | None
-    source_id: str | None
-    reason: str
     waiting_for_type: str | None
-    waiting_for_id: str | None
     created_at: datetime
     resolved_at: datetime | None
 
-    @strawberry.field(description="The payload as received; personal numbers masked without pii.")
+    @strawberry.field(
+        name="sourceId", description="The platform's key; personal numbers masked without pii."
+    )
+    def shown_source_id(self, info: Info) -> str | None:
+        return shown_text(info.context, "quarantine", self.db_id, "sourceId", self.source_id)
+
+    @strawberry.field(name="reason", description="Why it was not accepted.")
+    def shown_reason(self, info: Info) -> str:
+        return shown_text(info.context, "quarantine", self.db_id, "reason", self.reason) or ""
+
+    @strawberry.field(name="waitingForId", description="The key of the record it waits for.")
+    def shown_waiting_for_id(self, info: Info) -> str | None:
+        return shown_text(
+            info.context, "quarantine", self.db_id, "waitingForId", self.waiting_for_id
+        )
+
+    @strawberry.field(
+        description=(
+            "The payload as received; every ID or phone number in it (by value or by key, at "
+            "any depth) masked without pii."
+        )
+    )
     def raw(self, info: Info) -> JSON:
-        context = info.context
-        if context.require().can_read_pii:
-            return json.loads(
-                context.reveal("quarantine", self.db_id, "raw", self.raw_cipher) or "null"
-            )
-        return _masked_payload(json.loads(context.vault.decrypt(self.raw_cipher)))
+        return shown_payload(info.context, "quarantine", self.db_id, "raw", self.raw_cipher)
 
     @strawberry.field
     async def platform(self, info: Info) -> PlatformNode | None:
