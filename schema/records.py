@@ -6,8 +6,9 @@ Validation here is about one record on its own; references between records are c
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -25,10 +26,58 @@ from schema.ids import parse_resident_id, validate_credit_code
 
 FORMAT_VERSION = 1
 MAX_ONLINE_SHARE = 0.4  # notice 16: online hours may not exceed 40% of total course hours
+MAX_DEPTH = 16  # canonical records are flat; anything deeper is not one of ours
+INT_LIMIT = 2**63 - 1  # a database BIGINT
+INT32_LIMIT = 2**31 - 1  # a database INTEGER
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL (PostgreSQL) and lone surrogates
+
+
+class InvalidRecord(ValueError):
+    """A raw record refused before its fields are validated: its shape cannot be stored."""
+
+
+def check_payload(payload: Any) -> None:
+    """Refuse what no database column can hold, wherever it is in the record: nesting deeper
+    than MAX_DEPTH, integers beyond 64 bits, text with a NUL byte or a lone surrogate.
+
+    Walks with an explicit stack, so any depth is measured without recursion.
+    """
+    stack: list[tuple[Any, str, int]] = [(payload, "record", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidRecord(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = storable_text(str(key), 40)
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    raise InvalidRecord(f"{where}: key {name!r} holds a NUL or lone surrogate")
+                stack.append((item, name if depth == 0 else f"{where}.{name}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise InvalidRecord(f"{where}: text holds a NUL byte or a lone surrogate")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
+            raise InvalidRecord(f"{where}: integer beyond 64 bits")
+
+
+def storable_text(text: str, limit: int | None = None) -> str:
+    """`text` with NUL bytes and lone surrogates replaced by their escapes, so any column or
+    JSON encoder takes it, cut to `limit` characters if given."""
+    clean = _UNSTORABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return clean if limit is None or len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 def _resident_id(value: str) -> str:
     return parse_resident_id(value).number
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is out of range once converted to UTC") from error
+    return value
 
 
 def _region_code(value: str) -> str:
@@ -42,10 +91,13 @@ CreditCode = Annotated[str, AfterValidator(validate_credit_code)]
 RegionCode = Annotated[str, AfterValidator(_region_code)]
 SourceId = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     source_id: SourceId
 
@@ -106,10 +158,10 @@ class SessionRecord(_Record):
     type: Literal["session"] = "session"
     trainee_source_id: SourceId
     class_source_id: SourceId
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
+    started_at: Moment
+    ended_at: Moment
     mode: SessionMode
-    reported_seconds: Annotated[int, Field(ge=0)] | None = None
+    reported_seconds: Annotated[int, Field(ge=0, le=INT32_LIMIT)] | None = None
     activity: Annotated[str, Field(max_length=200)] | None = None
 
     @model_validator(mode="after")
@@ -125,7 +177,7 @@ class AssessmentRecord(_Record):
     type: Literal["assessment"] = "assessment"
     trainee_source_id: SourceId
     class_source_id: SourceId
-    assessed_at: AwareDatetime
+    assessed_at: Moment
     passed: bool
     score: Annotated[float, Field(ge=0, le=100)] | None = None
 
@@ -156,7 +208,12 @@ RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
 
 
 def parse_record(payload: dict) -> CanonicalRecord:
-    """Validate one raw canonical record; raises pydantic.ValidationError when it is invalid."""
+    """Validate one raw canonical record.
+
+    Raises InvalidRecord when its shape cannot be stored at all, pydantic.ValidationError when
+    a field is invalid.
+    """
+    check_payload(payload)
     return RECORD_ADAPTER.validate_python(payload)
 
 
@@ -164,7 +221,7 @@ def describe_validation_error(error: ValidationError) -> str:
     """A one-line, readable reason naming each invalid field."""
     parts = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "record"
+        where = ".".join(storable_text(str(p), 40) for p in item["loc"]) or "record"
         parts.append(f"{where}: {item['msg']}")
     return "; ".join(parts)
 

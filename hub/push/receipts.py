@@ -55,7 +55,8 @@ def check_key(key: str | None) -> None:
 def records_hash(records: list[Any]) -> str:
     """A digest of a batch, independent of key order inside the records."""
     text = json.dumps(records, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: a lone surrogate is hashed (and then quarantined), not an encoding error
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def find(session: AsyncSession, platform_id: int, key: str) -> PushReceipt | None:
