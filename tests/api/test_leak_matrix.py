@@ -12,6 +12,7 @@ and `node(id)` for every row in the database.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
+from openpyxl import load_workbook
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -443,3 +445,54 @@ async def test_no_caller_reads_past_its_scope(
             found = await api.data(bearer, "{ " + lookup + " }")
             for i, pair in enumerate(batch):
                 assert (found[f"n{i}"] is not None) == (pair in allowed), (who, pair)
+
+
+def _sheet_rows(body: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    return list(workbook.worksheets[0].iter_rows(values_only=True))[1:]
+
+
+@pytest.mark.usefixtures("world")
+async def test_exports_and_documents_follow_the_same_rule(
+    api: Api, token: Callable[..., str], engine: AsyncEngine
+) -> None:
+    """The XLSX ledger and learning records list exactly the oracle's enrolments and sessions,
+    with their trainees masked; a claim's forms and materials exist exactly for visible claims."""
+    rows = await load_rows(engine)
+    async with transaction(engine) as db:
+        trainees = {t.id: t for t in (await db.execute(select(tables.Trainee))).scalars()}
+    for who, claims in CALLERS.items():
+        expected = visible(
+            rows, claims["role"], claims.get("region"), claims.get("org"), claims.get("platform")
+        )
+        headers = {
+            "Authorization": "Bearer "
+            + token(claims["role"], **{k: v for k, v in claims.items() if k != "role"})
+        }
+        ledger = await api.client.get("/exports/ledger.xlsx", headers=headers)
+        if claims["role"] == "connector":  # service accounts read through GraphQL only
+            assert ledger.status_code == 403, who
+            continue
+        want = sorted(
+            (trainees[e.trainee_id].name, trainees[e.trainee_id].id_masked)
+            for e in rows["Enrolment"]
+            if e.id in expected.get("Enrolment", set())
+        )
+        got = sorted((r[1], r[2]) for r in _sheet_rows(ledger.content))
+        assert got == want, who
+        sessions = await api.client.get("/exports/learning-records.xlsx", headers=headers)
+        want = sorted(
+            trainees[s.trainee_id].id_masked
+            for s in rows["LearningSession"]
+            if s.id in expected.get("LearningSession", set())
+        )
+        assert sorted(r[1] for r in _sheet_rows(sessions.content)) == want, who
+        for claim in rows["SubsidyClaim"]:
+            gid = to_global_id("SubsidyClaim", claim.id)
+            seen = claim.id in expected.get("SubsidyClaim", set())
+            for path in (
+                f"/documents/claims/{gid}/annex2.pdf",
+                f"/exports/claim-materials.xlsx?claim={gid}",
+            ):
+                response = await api.client.get(path, headers=headers)
+                assert response.status_code == (200 if seen else 404), (who, path)
