@@ -6,8 +6,8 @@ and node lookups go through the same predicates.
 
 One rule joins the entities: a row is visible when it is in the caller's own scope (its area,
 organisation or platform), or when a visible row of the supervised ledger needs it to be acted
-on — the trainee of an enrolment, session, assessment or certificate of a visible class, the
-platform of a visible class, trainee or alert record. Reaching goes one step only: a trainee
+on — the trainees on the roster of a visible class, the platform of a visible class, trainee or
+alert record. Reaching goes one step only: a trainee
 seen through a roster shows masked numbers and the rows of the caller's own classes, not the
 trainee's other classes or certificates. Operational data (sync runs, quarantine) follows the
 platforms the caller is responsible for, never those it merely reaches.
@@ -17,19 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true, union
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
     Alert,
     AlertRecord,
-    Assessment,
-    Certificate,
     ClaimLine,
     ClassOpening,
     Enrolment,
-    LearningSession,
     Organisation,
     Platform,
     PlatformFiling,
@@ -83,12 +80,12 @@ class Scope:
         return false()
 
     def trainees(self) -> ColumnElement[bool]:
-        """Trainees of the caller's own scope, and those taking part in a class it may see."""
+        """Trainees of the caller's own scope, and those on the roster of a class it may see."""
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return self.home_trainees()
-        return or_(self.home_trainees(), Trainee.id.in_(self._participants()))
+        return or_(self.home_trainees(), Trainee.id.in_(self._roster()))
 
     def home_trainees(self) -> ColumnElement[bool]:
         """Trainees in the caller's own scope: registered in its area, employed by the
@@ -107,19 +104,16 @@ class Scope:
             return Trainee.platform_id.in_(self._own_platform())
         return false()
 
-    def _participants(self) -> Any:
-        """Trainee ids on the roster, in the sessions, assessments or certificates of the
-        classes the caller may see: the people it needs to act on those classes."""
+    def _roster(self) -> Select:
+        """The trainees enrolled in the classes the caller may see: the people it needs to act
+        on those classes (their sessions, assessments, certificates, claims).
+
+        The roster alone, DISTINCT, so the planner hashes one set per query; deriving people
+        from sessions, assessments and certificates too would scan each of those tables for
+        the whole area on every query (bench/scope_rule.py), and their trainees are enrolled.
+        """
         classes = self._class_ids()
-        return (
-            select(Enrolment.trainee_id)
-            .where(Enrolment.class_id.in_(classes))
-            .union(
-                select(LearningSession.trainee_id).where(LearningSession.class_id.in_(classes)),
-                select(Assessment.trainee_id).where(Assessment.class_id.in_(classes)),
-                select(Certificate.trainee_id).where(Certificate.class_id.in_(classes)),
-            )
-        )
+        return select(Enrolment.trainee_id).where(Enrolment.class_id.in_(classes)).distinct()
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
@@ -163,13 +157,14 @@ class Scope:
             return true()
         if self.principal.role is Role.FINANCE:
             return false()
+        # A trainee reached through a class is on that class's platform: home trainees suffice.
         reached = [
-            select(Trainee.platform_id).where(self.trainees()),
+            select(Trainee.platform_id).where(self.home_trainees()),
             select(AlertRecord.platform_id).where(self.alert_records()),
         ]
         if self.principal.role is not Role.CONNECTOR:
             reached.append(select(TrainingClass.platform_id).where(self.training_classes()))
-        return or_(self.home_platforms(), Platform.id.in_(union(*reached)))
+        return or_(self.home_platforms(), *(Platform.id.in_(q.distinct()) for q in reached))
 
     def home_platforms(self) -> ColumnElement[bool]:
         """Platforms the caller answers for: its own (connector), those it operates (org), those

@@ -4,7 +4,7 @@ Data spans two cities (Wuhai 150300, Hohhot 150100), two Wuhai districts (150302
 organisers and two platforms, a Hohhot resident trained in a Wuhai class, and an alert whose
 records lie on both platforms. What each caller may see is computed here, in Python, from the
 rows themselves and the role table of the brief plus the one relation rule (what a visible row
-needs hangs off it: the trainees of a visible class, the platform of a visible class, trainee or
+needs hangs off it: the roster of a visible class, the platform of a visible class, trainee or
 alert record) — independently of hub/auth/scopes.py — and compared with what the API returns:
 top-level connections (edges and totalCount), every object reachable through nested relations,
 and `node(id)` for every row in the database.
@@ -294,9 +294,8 @@ def visible(
     seen["Certificate"] = {
         c.id for c in rows["Certificate"] if c.class_id in classes or c.trainee_id in home_trainees
     }
-    # The trainees a visible class needs: its roster, sessions, assessments and certificates.
-    for t in ("Enrolment", "LearningSession", "Assessment", "Certificate"):
-        seen["Trainee"] |= {r.trainee_id for r in rows[t] if r.class_id in classes}
+    # The trainees a visible class needs: its roster.
+    seen["Trainee"] |= {e.trainee_id for e in rows["Enrolment"] if e.class_id in classes}
     seen["Course"] = {c.course_id for c in rows["TrainingClass"] if c.id in classes}
     seen["Person"] = {t.person_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
     # Platforms: those it answers for, and those of its visible classes, trainees, alert records.
