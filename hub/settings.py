@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 10
     max_query_tokens: int = 5000
     max_query_aliases: int = 60
+    max_query_selections: int = 10_000  # selections once every fragment spread is expanded
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
 

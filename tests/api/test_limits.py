@@ -116,3 +116,18 @@ async def test_request_timeout(
     # The same request with the default timeout is answered normally.
     normal = await post(settings, engine, token("region"), "{ trainees { totalCount } }")
     assert normal.json() == {"data": {"trainees": {"totalCount": 0}}}
+
+
+async def test_cost_counts_variable_defaults(api: Api, token: Callable[..., str]) -> None:
+    """`first: $n` with `$n: Int = 500` not sent is priced at 500, like the literal."""
+    fields = " ".join(
+        f"a{i}: trainees(first: $n) {{ edges {{ node {{ sessions {{ trainingClass {{ id }} }} }} }} }}"
+        for i in range(40)
+    )
+    region = token("region")
+    by_default = await api.query(region, f"query($n: Int = 500) {{ {fields} }}")
+    assert codes(by_default) == ["BAD_USER_INPUT"] and "4020000 rows" in str(by_default)
+    literal = await api.query(region, "{ " + fields.replace("$n", "500") + " }")
+    assert codes(literal) == ["BAD_USER_INPUT"] and "4020000 rows" in str(literal)
+    sent = await api.query(region, f"query($n: Int = 500) {{ {fields} }}", {"n": 5})
+    assert "errors" not in sent
