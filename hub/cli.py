@@ -78,7 +78,8 @@ def token(
     hours: Annotated[int, typer.Option(help="Validity in hours")] = 12,
 ) -> None:
     """Print a bearer token that `hub serve` / `hub demo` accept (same HUB_JWT_SECRET or data dir)."""
-    secret = get_settings().effective_jwt_secret
+    settings = get_settings()
+    secret = settings.effective_jwt_secret
     try:
         typer.echo(
             issue_token(
@@ -89,6 +90,7 @@ def token(
                 platform=platform,
                 pii=pii,
                 ttl_seconds=hours * 3600,
+                max_lifetime_seconds=settings.max_token_lifetime_seconds,
             )
         )
     except ValueError as error:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwks_file: Path | None = None  # RS256/ES256 public keys (a JWKS document) on disk
     jwks_url: str | None = None  # ... or fetched (and cached) from the identity provider
+    max_token_lifetime_seconds: int = 24 * 3600  # tokens valid for longer are refused
     data_key: str | None = None  # urlsafe base64 of 32 bytes: encrypts and hashes personal data
     max_page_size: int = 500
     introspection: bool = True
