@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_query_selections: int = 10_000  # selections once every fragment spread is expanded
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
+    max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
 
     @property
     def resolved_database_url(self) -> str:

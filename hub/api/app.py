@@ -24,6 +24,7 @@ from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
+from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
 from hub.api.request_session import interrupt, request_session
 from hub.api.schema import build_schema
@@ -49,6 +50,12 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
+            return
+        try:  # before authentication: a body no request can be is refused at once
+            receive = await checked_receive(scope, receive, self.settings.max_request_bytes)
+        except BadBody as refused:
+            ERRORS.labels("BAD_USER_INPUT").inc()
+            await refused.response()(scope, receive, send)
             return
         request = Request(scope)
         timeout = self.settings.request_timeout_seconds

@@ -21,6 +21,7 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.scalars import SCALAR_OVERRIDES
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
@@ -63,6 +64,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=node_types,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         extensions=[
             *limit_extensions(settings),
             *cache_extensions(),

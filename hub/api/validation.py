@@ -15,12 +15,23 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
+from graphql import (
+    BREAK,
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    StringValueNode,
+    Visitor,
+    validate,
+    visit,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from hub.api.request_body import BadBody, check_text
 from hub.api.shape import ShapeMeter
 from hub.settings import Settings
 
@@ -78,7 +89,7 @@ class DocumentValidator:
                 )
             )
         self.last_visits = meter.visits
-        return errors
+        return errors or _text_errors(document)
 
     def __call__(
         self,
@@ -93,6 +104,23 @@ class DocumentValidator:
             (*rules, *self.extra_rules),
             hide_suggestions=self.hide_suggestions,
         )
+
+
+def _text_errors(document: DocumentNode) -> list[GraphQLError]:
+    """String literals no database can store (`"\\u0000"` parses to a NUL character)."""
+    errors: list[GraphQLError] = []
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+            try:
+                check_text(node.value)
+            except BadBody as refused:
+                errors.append(GraphQLError(str(refused), [node]))
+                return BREAK
+            return None
+
+    visit(document, Strings())
+    return errors
 
 
 def validation_extension(settings: Settings) -> Callable[[], SchemaExtension]:

@@ -45,9 +45,10 @@ HOSTILE_IDS = [
     _b64("Trainee:-1"),
     _b64("Nope:1"),
     "not base64!",
-    _b64("asc:" + str(2**63)),
-    _b64("desc:" + str(10**40)),
-    _b64("asc:-5"),
+    _b64("cursor:" + str(2**63)),
+    _b64("cursor-desc:" + str(10**40)),
+    _b64("cursor:-5"),
+    _b64("cursor:1_000"),
 ]
 HOSTILE_DATETIMES = [
     "2020-03-01T00:00:00",
