@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     max_token_lifetime_seconds: int = 24 * 3600  # tokens valid for longer are refused
     data_key: str | None = None  # urlsafe base64 of 32 bytes: encrypts and hashes personal data
     max_page_size: int = 500
-    introspection: bool = True
+    # Off unless asked for (`hub demo` turns it on for GraphiQL): a schema map helps attackers.
+    introspection: bool = False
     # Limits on what one request may ask for (hub/api/limits.py).
     max_query_depth: int = 10
     max_query_tokens: int = 5000
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     max_query_selections: int = 10_000  # selections once every fragment spread is expanded
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
+    # Operation names with their own label in /metrics (comma-separated); others are "other".
+    metrics_operations: str = ""
     max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
 
     @property

@@ -13,7 +13,7 @@ from hub.api.cost import CostEstimator
 from hub.api.errors import BadUserInput
 from hub.api.ledger.types import CHILD_LIMIT
 from hub.api.relay import DEFAULT_PAGE_SIZE
-from hub.api.validation import validation_extension
+from hub.api.validation import HideSuggestions, validation_extension
 from hub.settings import Settings
 
 
@@ -48,7 +48,9 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     rules are checked off the event loop (hub/api/validation.py); rows are estimated before
     execution. Each check is linear in the document's size (fragments are measured once).
     """
+    hide = [HideSuggestions] if not settings.introspection else []
     return [
+        *hide,  # first in, last out: sees the messages every other extension leaves
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         validation_extension(settings),
         lambda: QueryCostLimiter(max_rows=settings.max_query_rows),

@@ -13,7 +13,7 @@ from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
-from hub.api.metrics import RecordMetrics
+from hub.api.metrics import metrics_extension
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
@@ -68,7 +68,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=[
             *limit_extensions(settings),
             *cache_extensions(),
-            RecordMetrics,  # before the masking: it exits last and counts the final codes
+            metrics_extension(
+                settings.metrics_operations
+            ),  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
         ],

@@ -11,8 +11,9 @@ Results are cached by query text: front ends repeat the same few documents.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from graphql import (
@@ -157,3 +158,19 @@ def validation_extension(settings: Settings) -> Callable[[], SchemaExtension]:
 
     ValidateOffLoop.validator = validator  # type: ignore[attr-defined]
     return ValidateOffLoop
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class HideSuggestions(SchemaExtension):
+    """With introspection off, errors must not spell the schema out either: graphql-core's
+    "Did you mean …?" hints are dropped from every message (validation is told not to make
+    them; variable coercion during execution makes them regardless)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            if "Did you mean" in error.message:
+                error.message = _SUGGESTION.sub("", error.message)
