@@ -145,12 +145,14 @@ async def world(two_cities: None, engine: AsyncEngine, vault: PiiVault) -> None:
             insert(tables.AccessLogEntry),
             [
                 {
-                    "subject": "auditor:x",
+                    "subject": f"auditor:{code}",
                     "role": "auditor",
                     "entity": "trainee",
                     "record_ids": [1],
                     "fields": ["idNumber"],
+                    "region_code": code,
                 }
+                for code in (None, "150302", "150100")
             ],
         )
 
@@ -193,7 +195,8 @@ def visible(
             o.id for o in orgs.values() if o.region_code in a or o.id in organisers
         }
         if role == "auditor":
-            seen["AccessLogEntry"] = everything["AccessLogEntry"]
+            # Entries of readers in the area (hub/auth/scopes.py: access_log).
+            seen["AccessLogEntry"] = {e.id for e in rows["AccessLogEntry"] if e.region_code in a}
     elif role == "finance":
         a = area(region or "")
         seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}
