@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -34,7 +35,10 @@ def db_upgrade() -> None:
     """Bring the database (HUB_DATABASE_URL, default embedded SQLite) to the newest schema."""
     from hub.migrate import upgrade
 
-    settings = get_settings()
+    # GraphiQL needs introspection; the demo turns it on unless HUB_INTROSPECTION says otherwise.
+    settings = get_settings(
+        **({} if "HUB_INTROSPECTION" in os.environ else {"introspection": True})
+    )
     upgrade(settings.resolved_database_url)
     console.print(f"database at head: {settings.resolved_database_url}")
 
@@ -78,7 +82,8 @@ def token(
     hours: Annotated[int, typer.Option(help="Validity in hours")] = 12,
 ) -> None:
     """Print a bearer token that `hub serve` / `hub demo` accept (same HUB_JWT_SECRET or data dir)."""
-    secret = get_settings().effective_jwt_secret
+    settings = get_settings()
+    secret = settings.effective_jwt_secret
     try:
         typer.echo(
             issue_token(
@@ -89,6 +94,7 @@ def token(
                 platform=platform,
                 pii=pii,
                 ttl_seconds=hours * 3600,
+                max_lifetime_seconds=settings.max_token_lifetime_seconds,
             )
         )
     except ValueError as error:
@@ -149,7 +155,10 @@ def demo(
     from hub.migrate import upgrade
     from hub.sync.runner import sync_all
 
-    settings = get_settings()
+    # GraphiQL needs introspection; the demo turns it on unless HUB_INTROSPECTION says otherwise.
+    settings = get_settings(
+        **({} if "HUB_INTROSPECTION" in os.environ else {"introspection": True})
+    )
     upgrade(settings.resolved_database_url)
     console.print(f"[bold]Database[/] {settings.resolved_database_url} migrated")
     with ExitStack() as stack:

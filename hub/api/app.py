@@ -24,7 +24,9 @@ from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
+from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
+from hub.api.request_session import interrupt, request_session
 from hub.api.schema import build_schema
 from hub.auth.principal import Principal
 from hub.db import create_engine, session_factory
@@ -49,8 +51,15 @@ class GraphQLEndpoint:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
             return
+        try:  # before authentication: a body no request can be is refused at once
+            receive = await checked_receive(scope, receive, self.settings.max_request_bytes)
+        except BadBody as refused:
+            ERRORS.labels("BAD_USER_INPUT").inc()
+            await refused.response()(scope, receive, send)
+            return
         request = Request(scope)
-        async with self.sessions() as session:
+        timeout = self.settings.request_timeout_seconds
+        async with request_session(self.sessions, timeout) as session:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
@@ -61,8 +70,11 @@ class GraphQLEndpoint:
                 started = started or message["type"] == "http.response.start"
                 await send(message)
 
+            # Cancelling the task does not reach a statement running in SQLite's thread: the
+            # statement is interrupted at the deadline too, so the cancellation lands at once.
+            stop = asyncio.get_running_loop().call_later(timeout, interrupt, session)
             try:
-                async with asyncio.timeout(self.settings.request_timeout_seconds):
+                async with asyncio.timeout(timeout):
                     await self.graphql(scope, receive, tracked_send)
             except TimeoutError:
                 if started:  # too late to answer with an error: the body is on its way
@@ -71,6 +83,8 @@ class GraphQLEndpoint:
                 ERRORS.labels(error.code).inc()
                 body = {"data": None, "errors": [error.formatted]}
                 await JSONResponse(body, status_code=503)(scope, receive, send)
+            finally:
+                stop.cancel()
 
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:

@@ -13,7 +13,7 @@ from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
-from hub.api.metrics import RecordMetrics
+from hub.api.metrics import metrics_extension
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
@@ -21,6 +21,7 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.scalars import SCALAR_OVERRIDES
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
@@ -63,10 +64,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=node_types,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         extensions=[
             *limit_extensions(settings),
             *cache_extensions(),
-            RecordMetrics,  # before the masking: it exits last and counts the final codes
+            metrics_extension(
+                settings.metrics_operations
+            ),  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
         ],

@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
+    AccessLogEntry,
     Alert,
     AlertRecord,
     ClaimLine,
@@ -312,8 +313,14 @@ class Scope:
         return false()
 
     def access_log(self) -> ColumnElement[bool]:
-        """The unmasked-read log is for auditors and the regional department only."""
-        return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
+        """The unmasked-read log is for auditors and the regional department; an auditor
+        limited to an area reads the entries of readers in that area (region-wide readers'
+        entries only region-wide)."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.AUDITOR:
+            return AccessLogEntry.region_code.in_(self._area())
+        return false()
 
     # dispatch ---------------------------------------------------------------------------------
     def for_table(self, table: type) -> ColumnElement[bool]:

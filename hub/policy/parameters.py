@@ -11,6 +11,8 @@ Keys:
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "online_hours_cap": 0.4,
 }
 _STANDARD = re.compile(r"^standard_amount/([1-5])(?:/([^/\s]{1,64}))?$")
+# The notices' ceilings on shares, and a sane bound on a standard amount per trainee (yuan):
+# the notices' amounts are in the thousands, so anything beyond this is a typing error.
+_CEILINGS = {"pre_disbursement_rate": 0.2, "online_hours_cap": 0.4}
+STANDARD_AMOUNT_CEILING = 100_000.0
+log = logging.getLogger("hub.policy")
 # A version may start a little in the past (clock skew), never back-dated further.
 _BACKDATE_TOLERANCE = timedelta(minutes=5)
 
@@ -44,14 +51,20 @@ def validate(key: str, value: Any) -> Any:
         if value not in BASES:
             raise PolicyViolation(f"pre_disbursement_basis must be one of {', '.join(BASES)}")
         return value
-    if key in ("pre_disbursement_rate", "online_hours_cap") or _STANDARD.match(key):
+    if key in _CEILINGS or _STANDARD.match(key):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise PolicyViolation(f"{key} must be a number")
-        number = float(value)
-        ceiling = {"pre_disbursement_rate": 0.2, "online_hours_cap": 0.4}.get(key)
-        if number <= 0 or (ceiling is not None and number > ceiling):
-            limit = f"in (0, {ceiling}]" if ceiling else "positive"
-            raise PolicyViolation(f"{key} must be {limit} (the notices' limit)")
+        try:
+            number = float(value)
+        except OverflowError as error:  # an integer beyond any float
+            raise PolicyViolation(f"{key} must be a finite number") from error
+        # NaN compares false with everything, so it would pass the ceilings unless refused here.
+        if not math.isfinite(number):
+            raise PolicyViolation(f"{key} must be a finite number")
+        ceiling = _CEILINGS.get(key, STANDARD_AMOUNT_CEILING)
+        if number <= 0 or number > ceiling:
+            limit = "the notices' limit" if key in _CEILINGS else "a sane bound"
+            raise PolicyViolation(f"{key} must be in (0, {ceiling:g}] ({limit})")
         return number
     raise PolicyViolation(f"unknown policy parameter {key!r}")
 
@@ -121,6 +134,8 @@ async def in_force(session: AsyncSession, region_code: str, at: datetime) -> Par
     ).scalars()
     chosen: dict[str, PolicyParameter] = {}
     for row in rows:
+        if not _still_valid(row):
+            continue
         held = chosen.get(row.key)
         if held is None or chain.index(row.region_code) < chain.index(held.region_code):
             chosen[row.key] = row
@@ -129,6 +144,18 @@ async def in_force(session: AsyncSession, region_code: str, at: datetime) -> Par
         values={key: row.value["value"] for key, row in chosen.items()},
         versions={key: row.id for key, row in chosen.items() if row.id is not None},
     )
+
+
+def _still_valid(row: PolicyParameter) -> bool:
+    """A stored version that breaks today's rules (say, a NaN stored before they were checked)
+    is skipped, so the previous version or the default applies instead of a value nobody can
+    compute with."""
+    try:
+        validate(row.key, (row.value or {}).get("value"))
+    except PolicyViolation as error:
+        log.warning("policy parameter version %s ignored: %s", row.id, error)
+        return False
+    return True
 
 
 async def set_parameter(

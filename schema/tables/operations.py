@@ -97,3 +97,6 @@ class AccessLogEntry(SQLModel, table=True):
     record_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
     fields: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The reader's area (its token's region claim; NULL for region-wide callers): an auditor
+    # limited to an area reads the entries of readers in that area.
+    region_code: str | None = Field(default=None, max_length=6, index=True)

@@ -191,12 +191,14 @@ async def world(two_cities: None, engine: AsyncEngine, vault: PiiVault) -> None:
             insert(tables.AccessLogEntry),
             [
                 {
-                    "subject": "auditor:x",
+                    "subject": f"auditor:{code}",
                     "role": "auditor",
                     "entity": "trainee",
                     "record_ids": [1],
                     "fields": ["idNumber"],
+                    "region_code": code,
                 }
+                for code in (None, "150302", "150100")
             ],
         )
 
@@ -243,7 +245,8 @@ def visible(
         involved = {r.alert_id for r in records if r.region_code in a}
         seen["Alert"] = {x.id for x in rows["Alert"] if x.region_code in a or x.id in involved}
         if role == "auditor":
-            seen["AccessLogEntry"] = everything["AccessLogEntry"]
+            # Entries of readers in the area (hub/auth/scopes.py: access_log).
+            seen["AccessLogEntry"] = {e.id for e in rows["AccessLogEntry"] if e.region_code in a}
     elif role == "finance":
         a = area(region or "")
         seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.db import transaction
+from schema.tables import PolicyParameter
 from schema.types import utcnow
 from tests.api.conftest import Api
 from tests.policy.flow import SET_PARAMETER, Token, error_code
@@ -69,3 +74,60 @@ async def test_who_may_set_what(api: Api, token: Token) -> None:
     back_dated = variables("150000")
     back_dated["input"]["effectiveFrom"] = (utcnow() - timedelta(days=1)).isoformat()
     assert await error_code(api, token("region"), SET_PARAMETER, back_dated) == "BAD_USER_INPUT"
+
+
+async def test_non_finite_and_absurd_values_are_refused(api: Api, token: Token) -> None:
+    region = token("region")
+    cases = [
+        ("pre_disbursement_rate", float("nan")),
+        ("online_hours_cap", float("nan")),
+        ("pre_disbursement_rate", float("inf")),
+        ("standard_amount/5", float("inf")),
+        ("standard_amount/5", float("-inf")),
+        ("standard_amount/5", float("nan")),
+        ("standard_amount/5", 1e308),
+        ("standard_amount/5", 10**400),
+        ("standard_amount/5/6-31-01-03", 2e5),
+    ]
+    for key, value in cases:
+        data = {"input": {"jurisdiction": "150000", "key": key, "value": value}}
+        # Python's json writes NaN and Infinity (as clients in the wild do); httpx would not.
+        response = await api.client.post(
+            "/graphql",
+            content=json.dumps({"query": SET_PARAMETER, "variables": data}),
+            headers={"Authorization": f"Bearer {region}", "Content-Type": "application/json"},
+        )
+        body = response.json()
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], key
+    in_force = await api.data(region, IN_FORCE, {"r": "150302"})
+    assert in_force["policyInForce"]["values"]["pre_disbursement_rate"] == 0.2
+
+
+async def test_versions_breaking_the_rules_are_skipped_when_read(
+    api: Api, token: Token, engine: AsyncEngine
+) -> None:
+    """A version stored before the rules were checked (NaN on SQLite, a rate over the ceiling
+    on both) must not reach policyInForce: the previous version or the default applies."""
+    bad = [5.0] if engine.dialect.name == "postgresql" else [5.0, float("nan")]
+    async with transaction(engine) as db:
+        for value in bad:
+            db.add(
+                PolicyParameter(
+                    region_code="150000",
+                    key="pre_disbursement_rate",
+                    value={"value": value},
+                    effective_from=utcnow() - timedelta(days=1),
+                    set_by="before the rules",
+                )
+            )
+    response = await api.client.post(
+        "/graphql",
+        json={"query": IN_FORCE, "variables": {"r": "150302"}},
+        headers={"Authorization": f"Bearer {token('city', region='150300')}"},
+    )
+    body = json.loads(response.text, parse_constant=_refuse)  # strict JSON: no bare NaN
+    assert body["data"]["policyInForce"]["values"]["pre_disbursement_rate"] == 0.2
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
