@@ -6,8 +6,8 @@ Validation here is about one record on its own; references between records are c
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -25,6 +26,39 @@ from schema.ids import parse_resident_id, validate_credit_code
 
 FORMAT_VERSION = 1
 MAX_ONLINE_SHARE = 0.4  # notice 16: online hours may not exceed 40% of total course hours
+# A platform's clock may run a little ahead of the hub's: dates later than the moment the hub
+# received the record by more than this are not facts yet.
+CLOCK_SKEW = timedelta(minutes=10)
+_CHINA = timezone(timedelta(hours=8))
+
+
+def _received_at(info: ValidationInfo) -> datetime:
+    """The moment the hub received the record (the validation context's, else now)."""
+    given = (info.context or {}).get("received_at") if isinstance(info.context, dict) else None
+    if given is not None:
+        return given
+    from schema.types import utcnow  # the hub's clock (shiftable for rehearsals)
+
+    return utcnow()
+
+
+def _not_after_receipt(field: str, value: datetime, info: ValidationInfo) -> None:
+    """A time after the moment the record was received (beyond the clock skew) did not happen."""
+    received = _received_at(info)
+    if value > received + CLOCK_SKEW:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the record was received"
+            f" ({received.astimezone(UTC).isoformat(timespec='seconds')}): future-dated"
+        )
+
+
+def _day_not_after_receipt(field: str, value: date, info: ValidationInfo) -> None:
+    """A date after the local (UTC+8) day of receipt, skew allowed, did not happen."""
+    received = (_received_at(info) + CLOCK_SKEW).astimezone(_CHINA).date()
+    if value > received:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the day it was received ({received}): future-dated"
+        )
 
 
 def _resident_id(value: str) -> str:
@@ -120,6 +154,12 @@ class SessionRecord(_Record):
             raise ValueError("a session cannot last longer than 24 hours")
         return self
 
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> SessionRecord:
+        _not_after_receipt("started_at", self.started_at, info)
+        _not_after_receipt("ended_at", self.ended_at, info)
+        return self
+
 
 class AssessmentRecord(_Record):
     type: Literal["assessment"] = "assessment"
@@ -128,6 +168,11 @@ class AssessmentRecord(_Record):
     assessed_at: AwareDatetime
     passed: bool
     score: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> AssessmentRecord:
+        _not_after_receipt("assessed_at", self.assessed_at, info)
+        return self
 
 
 class CertificateRecord(_Record):
@@ -139,6 +184,11 @@ class CertificateRecord(_Record):
     class_source_id: SourceId | None = None
     occupation_code: Annotated[str, Field(max_length=32)] | None = None
     skill_level: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> CertificateRecord:
+        _day_not_after_receipt("issued_on", self.issued_on, info)
+        return self
 
 
 CanonicalRecord = Annotated[
@@ -155,9 +205,14 @@ CanonicalRecord = Annotated[
 RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
 
 
-def parse_record(payload: dict) -> CanonicalRecord:
-    """Validate one raw canonical record; raises pydantic.ValidationError when it is invalid."""
-    return RECORD_ADAPTER.validate_python(payload)
+def parse_record(payload: dict, received_at: datetime | None = None) -> CanonicalRecord:
+    """Validate one raw canonical record; raises pydantic.ValidationError when it is invalid.
+
+    `received_at` (default: now) is when the hub received it: sessions, assessments and
+    certificates dated after it (beyond CLOCK_SKEW) are refused as future-dated.
+    """
+    context: dict[str, Any] = {"received_at": received_at} if received_at else {}
+    return RECORD_ADAPTER.validate_python(payload, context=context)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -112,6 +112,7 @@ async def test_every_mutation_checks_role_and_scope(
         ("ClassOpening", opening, "submitted"),
     )
     await step(api, district, "approveClassOpening", opening)
+    await wuhai.train()
 
     # Training proofs.
     issue = """mutation($c: ID!, $t: ID!) { issueTrainingProof(trainingClass: $c, trainee: $t) { code } }"""
