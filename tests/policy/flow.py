@@ -204,10 +204,14 @@ def opening_input(w: WuhaiClass, online: float = 32, offline: float = 48) -> dic
         "agreements": [
             {
                 "platform": PLATFORM,
-                "scope": "电工（五级）理论课程线上教学",
+                "method": "平台直播与点播，学员实名登录学习",
+                "content": "电工（五级）理论课程线上教学",
                 "periodFrom": (w.starts_on - timedelta(days=1)).isoformat(),
                 "periodTo": (w.ends_on + timedelta(days=1)).isoformat(),
                 "fee": 150,
+                "responsibilities": "平台保证学时真实、可追溯；委托方组织学员并支付费用",
+                "commissioningParty": "乌海某电力企业",
+                "commissionedParty": "乌海职业技能云课堂运营公司",
             }
         ],
     }
@@ -223,6 +227,25 @@ async def error_code(api: Api, tok: str, query: str, variables: dict[str, Any]) 
     return body["errors"][0]["extensions"]["code"]
 
 
+async def set_parameter(
+    api: Api, tok: str, key: str, value: Any, jurisdiction: str = "150000", **more: Any
+) -> dict[str, Any]:
+    variables = {"input": {"jurisdiction": jurisdiction, "key": key, "value": value, **more}}
+    return (await api.data(tok, SET_PARAMETER, variables))["setPolicyParameter"]
+
+
+async def publish_policy(api: Api, token: Token, standard: float = 1000) -> None:
+    """The region's online-training policy (in force from now, open-ended) and standard amount."""
+    region = token("region")
+    await set_parameter(api, region, "online_training_policy", "内人社办发〔2020〕16号")
+    await set_parameter(api, region, "standard_amount/5", standard)
+
+
+async def declare_epidemic_over(api: Api, token: Token, on: date) -> None:
+    """The region declares the epidemic period over on `on` (settlement may follow)."""
+    await set_parameter(api, token("region"), "epidemic_period_ends_on", on.isoformat())
+
+
 async def prepare_class(
     api: Api, token: Token, w: WuhaiClass, standard: float = 1000, train: bool = True
 ) -> str:
@@ -231,11 +254,7 @@ async def prepare_class(
 
     Returns the ClassOpening id.
     """
-    await api.data(
-        token("region"),
-        SET_PARAMETER,
-        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": standard}},
-    )
+    await publish_policy(api, token, standard)
     filed = await api.data(token("org", org=ORG), FILE_PLATFORM, {"input": filing_input()})
     filing_id = filed["filePlatform"]["id"]
     await step(api, token("district", region="150302"), "reviewPlatformFiling", filing_id)

@@ -18,9 +18,24 @@ def test_online_hours_count_up_to_the_cap_and_credit_up_to_the_course() -> None:
 def test_pre_disbursement_and_settlement() -> None:
     assert amounts.pre_disbursement(1000, 2, 0.2) == Decimal("400.00")
     assert amounts.pre_disbursement(1234.5, 3, 0.2) == Decimal("740.70")
-    assert amounts.settlement_share(1000, 20, 80) == Decimal("250.00")
-    assert amounts.settlement_share(1000, 90, 80) == Decimal("1000.00")
-    assert amounts.settlement_share(1000, 10, 0) == Decimal("0.00")
+
+
+def test_the_two_settlement_rules() -> None:
+    def share(rule: str, credited: float, course: float = 80, **kw: bool) -> Decimal:
+        flags = {"certified": True, "offline_done": True, **kw}
+        return amounts.settlement_share(rule, 1000, credited, course, **flags)
+
+    pro, cert = amounts.PRO_RATA_HOURS, amounts.PER_CERTIFICATE
+    assert share(pro, 20) == Decimal("250.00")  # 1000 × 20 / 80
+    assert share(pro, 90) == Decimal("1000.00")  # never above S
+    assert share(pro, 10, course=0) == Decimal("0.00")
+    assert share(cert, 80) == Decimal("1000.00")  # the course's hours completed: S
+    assert share(cert, 79.99) == Decimal("0.00")  # not completed: nothing
+    for rule in (pro, cert):
+        assert share(rule, 80, certified=False) == Decimal("0.00")
+        assert share(rule, 80, offline_done=False) == Decimal("0.00")
+    assert amounts.offline_trained(0.5, 0) and not amounts.offline_trained(0, 0)
+    assert amounts.offline_trained(16, 16) and not amounts.offline_trained(15, 16)
 
 
 def test_platform_fee_is_paid_out_of_the_subsidy() -> None:

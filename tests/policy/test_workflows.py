@@ -21,6 +21,7 @@ from tests.policy.flow import (
     filing_input,
     opening_input,
     prepare_class,
+    publish_policy,
     step,
     submitted_claim,
 )
@@ -133,6 +134,7 @@ async def test_a_class_that_has_started_cannot_be_approved(
 async def test_hours_on_an_unapproved_platform_do_not_count(
     api: Api, token: Token, wuhai: WuhaiClass
 ) -> None:
+    await publish_policy(api, token)
     org = token("org", org=ORG)
     opened = await api.data(org, OPEN_CLASS, {"input": opening_input(wuhai)})
     await step(
