@@ -24,7 +24,7 @@ from hub.policy.claim_amounts import amounts_of, compute_at_settlement, compute_
 from hub.policy.errors import PolicyViolation
 from hub.policy.parameters import ParametersInForce
 from hub.policy.transitions import advance, record, require_reason, require_role
-from schema.tables import Alert, SubsidyClaim, SubsidyRecovery
+from schema.tables import Alert, ClaimLine, SubsidyClaim, SubsidyRecovery
 from schema.types import utcnow
 
 ENTITY = "subsidy_recovery"
@@ -72,14 +72,14 @@ async def recompute_after_confirmation(
 async def _recompute(
     session: AsyncSession, principal: Principal, claim: SubsidyClaim, alert: Alert
 ) -> SubsidyRecovery | None:
-    before = amounts_of(claim)
+    before = {**amounts_of(claim), "creditedHours": await _credited_hours(session, claim)}
     if claim.status == "settled":
         await compute_at_settlement(session, claim)
         due = money(claim.settled_amount)
     else:
         await compute_at_submission(session, claim, _submission_parameters(claim))
         due = money(claim.pre_disbursed_amount)
-    after = amounts_of(claim)
+    after = {**amounts_of(claim), "creditedHours": await _credited_hours(session, claim)}
     why = (
         f"预警 {alert.id} {alert.rule} 经 {principal.subject} 确认：所涉学习记录不计学时，"
         "所涉证书与身份不予认定，金额重新计算"
@@ -128,6 +128,19 @@ async def _recompute(
     await session.flush()
     await record(session, principal, ENTITY, recovery.id, None, "open", recovery.reason)  # type: ignore[arg-type]
     return recovery
+
+
+async def _credited_hours(session: AsyncSession, claim: SubsidyClaim) -> float:
+    """The claim's credited hours over all its persons."""
+    await session.flush()
+    total = (
+        await session.execute(
+            select(func.coalesce(func.sum(ClaimLine.credited_hours), 0)).where(
+                ClaimLine.claim_id == claim.id
+            )
+        )
+    ).scalar_one()
+    return round(float(total), 2)
 
 
 async def close_recovery(
