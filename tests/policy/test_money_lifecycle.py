@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub.db import transaction
+from hub.ingest import Ingestor
+from hub.platforms.service import ensure_platform
 from tests.api.conftest import Api
 from tests.policy.flow import (
+    FILE_PLATFORM,
     OPEN_CLASS,
     Token,
     WuhaiClass,
     declare_epidemic_over,
+    filing_input,
     opening_input,
     prepare_class,
+    set_parameter,
     step,
     submitted_claim,
 )
@@ -35,7 +41,7 @@ from tests.policy.money import (
     refusal,
     report,
 )
-from tests.records import ORG, enrolment, resident_id, trainee, training_class
+from tests.records import ORG, course, enrolment, resident_id, trainee, training_class
 
 STATS = "{ statistics(groupBy: [CITY]) { city { code } settled recovered toRecover openAlerts } }"
 
@@ -230,3 +236,155 @@ async def test_region_lifecycle_blocks_excludes_settles_and_recovers(
     )
     # K2: D alone, subsidy 1 × 1000
     assert again["submitSubsidyClaim"] == {"status": "submitted", "subsidyAmount": 1000}
+
+
+async def test_wuhai_lifecycle_timing_and_pro_rata_recovery(
+    api: Api, token: Token, wuhai: WuhaiClass
+) -> None:
+    w, s, e = wuhai, wuhai.starts_on, wuhai.ends_on
+    org, district = token("org", org=ORG), token("district", region="150302")
+    city, finance = token("city", region="150300"), token("finance", region="150300")
+    region = token("region")
+    # Wuhai's rules (乌人社发〔2020〕26号 三), set by the city bureau: pre-disbursement by the
+    # qualified count, once the online training has ended; claims after the whole course.
+    # And, explicitly, the pro-rata settlement rule.
+    for key, value in (
+        ("pre_disbursement_basis", "qualified"),
+        ("claim_submission", "after_class_ended"),
+        ("pre_disbursement_timing", "after_online_training_ended"),
+        ("settlement_rule", "pro_rata_hours"),
+    ):
+        await set_parameter(api, city, key, value, jurisdiction="150300")
+    await prepare_class(api, token, w, train=False)
+
+    # Day s+20: online and offline training done, assessed (A, B pass; C fails). A 40 h online
+    # + 48 h offline; B 20 h online + 10 h offline; C 10 h online.
+    w.move_clock_to(s + timedelta(days=20), 20)
+    await report(
+        w,
+        [online(f"SA{n}", "A", d, 8, 18) for n, d in enumerate(days(s, 0, 1, 2, 3))]
+        + [online(f"SB{n}", "B", d, 8, 18) for n, d in enumerate(days(s, 0, 1))]
+        + [online("SC0", "C", s, 8, 18)]
+        + [offline(f"SA-off{n}", "A", d, 8, 20) for n, d in enumerate(days(s, 10, 11, 12, 13))]
+        + [offline("SB-off0", "B", s + timedelta(days=10), 8, 18)]
+        + [assessment(x, s + timedelta(days=20), x != "C") for x in "ABC"],
+    )
+    # Before the class has ended (day e) Wuhai refuses the claim; the region's rule accepted
+    # the same step mid-class (test above).
+    body = await api.query(
+        org, "mutation($c: ID!) { createSubsidyClaim(trainingClass: $c) { id } }", {"c": w.class_id}
+    )
+    claim_id = body["data"]["createSubsidyClaim"]["id"]
+    await api.data(
+        org,
+        """mutation($id: ID!) { attachClaimMaterial(id: $id, item: "id_proofs",
+             attachment: {name: "ids.zip"}) { id } }""",
+        {"id": claim_id},
+    )
+    await api.data(
+        org, "mutation($id: ID!) { acceptClaimCommitment(id: $id) { id } }", {"id": claim_id}
+    )
+    message = await refusal(api, org, "submitSubsidyClaim", claim_id)
+    assert "乌人社发〔2020〕26号 三" in message and str(e) in message
+    assert (await claim_now(api, region, claim_id))["status"] == "draft"  # nothing half-written
+    assert (await claim_now(api, region, claim_id))["lines"] == []
+
+    # Day e+2: the class has ended; the claim goes in.
+    w.move_clock_to(e + timedelta(days=2), 10)
+    submitted = await api.data(
+        org,
+        "mutation($id: ID!) { submitSubsidyClaim(id: $id) { status subsidyAmount preDisbursedAmount } }",
+        {"id": claim_id},
+    )
+    # subsidy = 1000 × 3 = 3000; pre-disbursement by Wuhai's basis (qualified A, B):
+    # 0.2 × 1000 × 2 = 400.
+    assert submitted["submitSubsidyClaim"] == {
+        "status": "submitted",
+        "subsidyAmount": 3000,
+        "preDisbursedAmount": 400,
+    }
+    await step(api, district, "reviewSubsidyClaim", claim_id)
+    await step(api, city, "approveSubsidyClaim", claim_id)
+    await step(api, finance, "preDisburseSubsidyClaim", claim_id)
+    await report(
+        w, [certificate("A", e + timedelta(days=1)), certificate("B", e + timedelta(days=1))]
+    )
+    assert "疫情结束" in await refusal(api, finance, "settleSubsidyClaim", claim_id)
+    await declare_epidemic_over(api, token, e)
+    await step(api, finance, "settleSubsidyClaim", claim_id)
+    settled = await claim_now(api, region, claim_id)
+    # pro_rata_hours: S × credited / 80 per certified person with offline training —
+    # A: min(40, 32) + 48 = 80 → 1000; B: 20 + 10 = 30 → 1000 × 30/80 = 375; C: none → 0.
+    # Settled 1375; fee 150; balance due 1375 − 400 = 975.
+    assert (settled["settledAmount"], settled["platformFee"], settled["balanceDue"]) == (
+        1375,
+        150,
+        975,
+    )
+    # Day e+3: B's first online session is stretched by an hour after settlement; confirmed.
+    # SB0 stops counting: B 10 + 10 = 20 → 1000 × 20/80 = 250; settled 1250; paid 1375 →
+    # recovery 1375 − 1250 = 125.
+    w.move_clock_to(e + timedelta(days=3), 10)
+    await report(w, [online("SB0", "B", s, 8, 19)])
+    retro = await open_alert(api, region, "RETROACTIVE_CHANGE", "SB0")
+    await api.data(city, CONFIRM, {"id": retro["id"], "r": "结算后延长学习时长"})
+    after = await claim_now(api, region, claim_id)
+    assert after["settledAmount"] == 1250
+    assert [(r["amount"], r["status"]) for r in after["recoveries"]] == [(125, "open")]
+    assert "1375.00" in after["recoveries"][0]["reason"]
+    written = await api.query(
+        finance,
+        'mutation($id: ID!) { writeOffRecovery(id: $id, reason: " ") { status } }',
+        {"id": after["recoveries"][0]["id"]},
+    )
+    assert written["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # a reason is needed
+    assert await refusal_code(api, org, after["recoveries"][0]["id"]) == "FORBIDDEN"
+
+
+async def refusal_code(api: Api, tok: str, recovery_id: str) -> str:
+    body = await api.query(
+        tok, "mutation($id: ID!) { recordRecovery(id: $id) { status } }", {"id": recovery_id}
+    )
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def test_third_party_filing_sets_the_type_and_needs_an_agreement(
+    api: Api, token: Token, wuhai: WuhaiClass
+) -> None:
+    """An approved filing's type becomes the platform's; a third party without an agreement is
+    refused at the class opening (内人社办发〔2020〕16号 (三)1)."""
+    w = wuhai
+    async with transaction(w.engine) as db:  # the organisation runs a class there too
+        cloud = await ensure_platform(db, "wh-cloud", name="云端培训", region_code="150300")
+        await Ingestor(db, cloud.id, w.vault).ingest([course("C1"), training_class("K5")])
+    org, district, city = (
+        token("org", org=ORG),
+        token("district", region="150302"),
+        token("city", region="150300"),
+    )
+    platform_type = "{ platforms { edges { node { code platformType } } } }"
+
+    async def type_of(code: str) -> str | None:
+        edges = (await api.data(token("region"), platform_type))["platforms"]["edges"]
+        return next(e["node"]["platformType"] for e in edges if e["node"]["code"] == code)
+
+    assert await type_of("wh-cloud") is None
+    filed = await api.data(
+        org, FILE_PLATFORM, {"input": filing_input(platform="wh-cloud", platformType="third_party")}
+    )
+    await step(api, district, "reviewPlatformFiling", filed["filePlatform"]["id"])
+    assert await type_of("wh-cloud") is None  # only the approval decides
+    await step(api, city, "approvePlatformFiling", filed["filePlatform"]["id"])
+    assert (await type_of("wh-cloud")).lower() == "third_party"
+
+    application = opening_input(w)
+    application["platforms"] = ["wh-3p", "wh-cloud"]  # the agreement covers wh-3p only
+    body = await api.query(org, OPEN_CLASS, {"input": application})
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "wh-cloud" in error["message"] and "委托培训协议" in error["message"]
+    # An agreement missing 双方责任 is refused too.
+    partial = opening_input(w)
+    partial["agreements"][0]["responsibilities"] = " "
+    body = await api.query(org, OPEN_CLASS, {"input": partial})
+    assert "双方责任" in body["errors"][0]["message"]
