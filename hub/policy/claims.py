@@ -16,30 +16,20 @@ timing rules, which are policy parameters (hub/policy/parameters.py).
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select, true, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
-from hub.policy.blocking import require_unblocked
-from hub.policy.calendar import CHINA, china_day
+from hub.policy import claim_checks as checks
 from hub.policy.checklist import ATTACHABLE, claim_checklist
 from hub.policy.claim_amounts import compute_at_settlement, compute_at_submission
 from hub.policy.errors import NotInScope, PolicyViolation
-from hub.policy.parameters import ParametersInForce, in_force
+from hub.policy.parameters import in_force
 from hub.policy.transitions import advance, record, require_reason, require_role
-from schema.enums import PlatformType
-from schema.tables import (
-    ClaimLine,
-    ClassOpening,
-    Platform,
-    SubsidyClaim,
-    SubsidyRecovery,
-    TrainingClass,
-)
+from schema.tables import ClaimLine, ClassOpening, SubsidyClaim, TrainingClass
 from schema.types import utcnow
 
 ENTITY = "subsidy_claim"
@@ -92,7 +82,7 @@ async def create_claim(session: AsyncSession, principal: Principal, class_id: in
     ).first()
     if existing is not None:
         raise PolicyViolation("this class already has a claim")
-    await _require_policy_window(session, training_class)
+    await checks.require_policy_window(session, training_class)
     claim = SubsidyClaim(
         class_id=class_id,
         organisation_id=training_class.organiser_id,
@@ -175,15 +165,15 @@ async def submit_claim(
         raise PolicyViolation("the material checklist is incomplete: " + "；".join(missing))
     now = utcnow()
     params = await in_force(session, claim.region_code, now)
-    training_class = await _class_of(session, claim)
-    await _require_no_open_recoveries(session, claim, params)
+    training_class = await checks.class_of(session, claim)
+    await checks.require_no_open_recoveries(session, claim, params)
     if params.get("claim_submission") == "after_class_ended":
-        _require_class_ended(
+        checks.require_class_ended(
             training_class,
             "乌人社发〔2020〕26号 三：完成线上、线下全部培训课程后方可申领培训补贴",
             "submission",
         )
-    await _require_agreements(session, claim)
+    await checks.require_agreements(session, claim)
     await compute_at_submission(session, claim, params)
     claim.submitted_at = now
     claim.updated_at = now
@@ -216,7 +206,7 @@ async def approve_claim(
     """City approval (市人社部门审核)."""
     require_role(principal, Role.CITY)
     claim = await load_claim(session, principal, claim_id)
-    await _require_unblocked(session, claim, "approve")
+    await checks.require_unblocked(session, claim, "approve")
     await _step(session, principal, claim_id, "district_reviewed", "city_approved", reason)
 
 
@@ -257,10 +247,10 @@ async def pre_disburse_claim(
     """Finance pays the pre-disbursement computed at submission (at most 20%)."""
     require_role(principal, Role.FINANCE)
     claim = await load_claim(session, principal, claim_id)
-    params = await _require_unblocked(session, claim, "pre_disburse")
+    params = await checks.require_unblocked(session, claim, "pre_disburse")
     if params.get("pre_disbursement_timing") == "after_online_training_ended":
-        _require_class_ended(
-            await _class_of(session, claim),
+        checks.require_class_ended(
+            await checks.class_of(session, claim),
             "乌人社发〔2020〕26号 三：疫情防控期间线上培训结束后，根据合格人数可预拨培训补贴标准的 20%",
             "pre-disbursement",
         )
@@ -285,8 +275,8 @@ async def settle_claim(
         raise PolicyViolation(
             f"{ENTITY} {claim_id} is {claim.status}; settling needs pre_disbursed"
         )
-    params = await _require_unblocked(session, claim, "settle")
-    _require_epidemic_over(params)
+    params = await checks.require_unblocked(session, claim, "settle")
+    checks.require_epidemic_over(params)
     await compute_at_settlement(session, claim)
     claim.settled_at = claim.updated_at = utcnow()
     claim.paid_amount = claim.settled_amount
@@ -316,118 +306,3 @@ async def _step(
         reason=reason,
         values={"updated_at": utcnow(), **(values or {})},
     )
-
-
-async def _class_of(session: AsyncSession, claim: SubsidyClaim) -> TrainingClass:
-    training_class = await session.get(TrainingClass, claim.class_id)
-    assert training_class is not None  # enforced by the foreign key
-    return training_class
-
-
-def _class_label(training_class: TrainingClass) -> str:
-    return f"班级 {training_class.name or training_class.source_id}"
-
-
-async def _require_unblocked(
-    session: AsyncSession, claim: SubsidyClaim, step: str
-) -> ParametersInForce:
-    """Refuse a money step while blocking alerts are open; returns the parameters now."""
-    params = await in_force(session, claim.region_code, utcnow())
-    severities = params.get("blocking_alert_severities")
-    await require_unblocked(session, claim.id, claim.class_id, severities, step)  # type: ignore[arg-type]
-    return params
-
-
-def _require_class_ended(training_class: TrainingClass, rule: str, step: str) -> None:
-    today = china_day(utcnow())
-    assert today is not None
-    if today <= training_class.ends_on:
-        raise PolicyViolation(
-            f"{rule}。{_class_label(training_class)} {training_class.ends_on} 结束，"
-            f"今天是 {today}：尚不能{'申领' if step == 'submission' else '预拨'}"
-            f" (the class has not ended: no {step} yet)"
-        )
-
-
-def _require_epidemic_over(params: ParametersInForce) -> None:
-    """内人社办发〔2020〕16号 (四)2: the rest is settled only after the epidemic period ends."""
-    ends_on = params.get("epidemic_period_ends_on")
-    today = china_day(utcnow())
-    assert today is not None
-    if ends_on is None or today <= datetime.fromisoformat(ends_on).date():
-        declared = f"自治区宣布的疫情结束日期为 {ends_on}" if ends_on else "自治区尚未宣布疫情结束"
-        raise PolicyViolation(
-            "内人社办发〔2020〕16号 (四)2：其余补贴资金待疫情结束后予以结算；"
-            f"{declared}，今天是 {today}：尚不能结算"
-            " (settlement waits until the region declares the epidemic period over:"
-            " policy parameter epidemic_period_ends_on)"
-        )
-
-
-async def _require_policy_window(session: AsyncSession, training_class: TrainingClass) -> None:
-    """A class starting outside every window of the online-training policy gets no subsidy."""
-    first = datetime.combine(training_class.starts_on, time(), CHINA)
-    params = await in_force(session, training_class.region_code, first)
-    if params.get("online_training_policy") is None:
-        raise PolicyViolation(
-            f"{_class_label(training_class)} 于 {training_class.starts_on} 开班，不在线上培训政策"
-            "（online_training_policy）的任何有效期内：不享受线上培训补贴"
-            " (the class starts outside every validity window of the online-training policy)"
-        )
-
-
-async def _require_no_open_recoveries(
-    session: AsyncSession, claim: SubsidyClaim, params: ParametersInForce
-) -> None:
-    """An organisation that has not returned what it was over-paid cannot claim again."""
-    if not params.get("open_recoveries_block_claims"):
-        return
-    open_ones = (
-        await session.execute(
-            select(SubsidyRecovery.id, SubsidyRecovery.claim_id, SubsidyRecovery.amount)
-            .where(
-                SubsidyRecovery.organisation_id == claim.organisation_id,
-                SubsidyRecovery.status == "open",
-            )
-            .order_by(SubsidyRecovery.id)
-        )
-    ).all()
-    if open_ones:
-        listed = "；".join(
-            f"追回 {r.id}（申领 {r.claim_id}，{r.amount:.2f} 元）" for r in open_ones
-        )
-        raise PolicyViolation(
-            "附件3 承诺退还不当所得：本单位尚有未完结的追回，不能提交新的申领——"
-            f"{listed} (open recoveries block new claims: open_recoveries_block_claims)"
-        )
-
-
-async def _require_agreements(session: AsyncSession, claim: SubsidyClaim) -> None:
-    """内人社办发〔2020〕16号 (三)1: a third-party platform is used only under a commissioning
-    agreement (方式、内容、期限、费用、双方责任)."""
-    opening = (
-        await session.execute(
-            select(ClassOpening).where(
-                ClassOpening.class_id == claim.class_id, ClassOpening.status == "approved"
-            )
-        )
-    ).scalar_one_or_none()
-    if opening is None:
-        return
-    agreed = {a["platform_id"] for a in opening.agreements}
-    third_party = (
-        await session.execute(
-            select(Platform.code).where(
-                Platform.id.in_(opening.platform_ids),
-                Platform.platform_type == PlatformType.THIRD_PARTY,
-                Platform.id.not_in(agreed) if agreed else true(),
-            )
-        )
-    ).scalars()
-    lacking = sorted(third_party)
-    if lacking:
-        raise PolicyViolation(
-            "内人社办发〔2020〕16号 (三)1：委托第三方平台培训须签订委托培训协议（方式、内容、期限、"
-            f"费用、双方责任）；平台 {', '.join(lacking)} 没有协议"
-            " (a third-party platform without a commissioning agreement)"
-        )

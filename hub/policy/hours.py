@@ -50,7 +50,11 @@ async def hours_by_trainee(
 ) -> dict[int, RecordedHours]:
     """Per trainee id: online and offline hours in the class (only countable ones if `subsidised`)."""
     seconds = func.sum(LearningSession.duration_seconds)
-    conditions: list[ColumnElement[bool]] = [LearningSession.class_id == training_class.id]
+    conditions: list[ColumnElement[bool]] = [
+        LearningSession.class_id == training_class.id,
+        # training that has not happened counts nothing (not even on a proof)
+        LearningSession.ended_at <= utcnow(),
+    ]
     if subsidised:
         if training_class.approved_at is None:
             return {}
@@ -62,7 +66,6 @@ async def hours_by_trainee(
             LearningSession.started_at >= training_class.approved_at,
             LearningSession.started_at >= first,
             LearningSession.ended_at <= after_last,
-            LearningSession.ended_at <= utcnow(),  # training that has not happened counts nothing
             LearningSession.id.not_in(disproved_sessions()),
             or_(LearningSession.mode == SessionMode.OFFLINE, online_counts),
         ]
