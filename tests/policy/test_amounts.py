@@ -41,3 +41,33 @@ def test_the_two_settlement_rules() -> None:
 def test_platform_fee_is_paid_out_of_the_subsidy() -> None:
     assert amounts.platform_fee([100, 50], Decimal("1250.00")) == Decimal("150.00")
     assert amounts.platform_fee([2000], Decimal("1250.00")) == Decimal("1250.00")
+
+
+def test_the_readme_worked_examples() -> None:
+    """README, 'The two settlement rules': S = 1000, course 80 h, cap 40% (32 h online)."""
+    persons = {  # online, offline, certified
+        "A": (40, 48, True),
+        "B": (20, 10, True),
+        "C": (10, 0, False),
+    }
+
+    def settled(rule: str) -> Decimal:
+        total = Decimal("0.00")
+        for online, offline, certified in persons.values():
+            hours = amounts.credit_hours(online, offline, 80, 0.4)
+            total += amounts.settlement_share(
+                rule,
+                1000,
+                hours.credited,
+                80,
+                certified=certified,
+                offline_done=amounts.offline_trained(offline, 0),
+            )
+        return total
+
+    pre = amounts.pre_disbursement(1000, 2, 0.2)  # Wuhai: A and B qualified
+    assert settled(amounts.PER_CERTIFICATE) == Decimal("1000.00")  # A 1000, B 30 < 80: 0
+    assert settled(amounts.PER_CERTIFICATE) - pre == Decimal("600.00")
+    assert settled(amounts.PRO_RATA_HOURS) == Decimal("1375.00")  # 1000 + 1000 × 30/80
+    assert settled(amounts.PRO_RATA_HOURS) - pre == Decimal("975.00")
+    assert amounts.platform_fee([150], settled(amounts.PER_CERTIFICATE)) == Decimal("150.00")
