@@ -105,3 +105,22 @@ async def test_wuhai_pre_disburses_only_after_the_online_training_ended(
     w.move_clock_to(e + timedelta(days=1), 9)
     paid = await step(api, finance, "preDisburseSubsidyClaim", claim["id"])
     assert paid["preDisburseSubsidyClaim"]["status"] == "pre_disbursed"
+
+
+PUSH = """mutation($records: [JSON!]!) {
+  pushRecords(platform: "wh-3p", idempotencyKey: "retro-1", records: $records) {
+    counts { recordType updated } } }"""
+
+
+async def test_a_pushed_change_is_checked_at_once_and_blocks_the_claim(
+    api: Api, token: Token, wuhai: WuhaiClass
+) -> None:
+    """Pushed records go through the fraud rules like a sync: no `hub check` needed."""
+    await prepare_class(api, token, wuhai)
+    claim = await submitted_claim(api, token, wuhai)
+    stretched = online("SB0", "B", wuhai.starts_on, 8, 20)  # reported 08–18 at first
+    pushed = await api.data(token("connector", platform="wh-3p"), PUSH, {"records": [stretched]})
+    assert pushed["pushRecords"]["counts"] == [{"recordType": "session", "updated": 1}]
+    blocking = (await claim_now(api, token("region"), claim["id"]))["blockingAlerts"]
+    assert [(a["rule"], a["severity"]) for a in blocking] == [("RETROACTIVE_CHANGE", "high")]
+    assert [r["sourceId"] for r in blocking[0]["records"]] == ["SB0"]
