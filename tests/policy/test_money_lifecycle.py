@@ -339,6 +339,16 @@ async def test_wuhai_lifecycle_timing_and_pro_rata_recovery(
     )
     assert written["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # a reason is needed
     assert await refusal_code(api, org, after["recoveries"][0]["id"]) == "FORBIDDEN"
+    # Scope: Hohhot's finance bureau neither sees nor closes Wuhai's recovery; the organisation
+    # sees its own; the recovery's history shows who opened it.
+    listing = "{ subsidyRecoveries { totalCount edges { node { amount history { toStatus } } } } }"
+    hohhot = token("finance", region="150100")
+    assert (await api.data(hohhot, listing))["subsidyRecoveries"]["totalCount"] == 0
+    assert await refusal_code(api, hohhot, after["recoveries"][0]["id"]) == "NOT_FOUND"
+    own = (await api.data(org, listing))["subsidyRecoveries"]["edges"]
+    assert [(e["node"]["amount"], e["node"]["history"]) for e in own] == [
+        (125, [{"toStatus": "open"}])
+    ]
 
 
 async def refusal_code(api: Api, tok: str, recovery_id: str) -> str:
