@@ -7,7 +7,7 @@ Validation here is about one record on its own; references between records are c
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -66,6 +67,39 @@ def storable_text(text: str, limit: int | None = None) -> str:
     JSON encoder takes it, cut to `limit` characters if given."""
     clean = _UNSTORABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
     return clean if limit is None or len(clean) <= limit else clean[: limit - 1] + "…"
+# A platform's clock may run a little ahead of the hub's: dates later than the moment the hub
+# received the record by more than this are not facts yet.
+CLOCK_SKEW = timedelta(minutes=10)
+_CHINA = timezone(timedelta(hours=8))
+
+
+def _received_at(info: ValidationInfo) -> datetime:
+    """The moment the hub received the record (the validation context's, else now)."""
+    given = (info.context or {}).get("received_at") if isinstance(info.context, dict) else None
+    if given is not None:
+        return given
+    from schema.types import utcnow  # the hub's clock (shiftable for rehearsals)
+
+    return utcnow()
+
+
+def _not_after_receipt(field: str, value: datetime, info: ValidationInfo) -> None:
+    """A time after the moment the record was received (beyond the clock skew) did not happen."""
+    received = _received_at(info)
+    if value > received + CLOCK_SKEW:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the record was received"
+            f" ({received.astimezone(UTC).isoformat(timespec='seconds')}): future-dated"
+        )
+
+
+def _day_not_after_receipt(field: str, value: date, info: ValidationInfo) -> None:
+    """A date after the local (UTC+8) day of receipt, skew allowed, did not happen."""
+    received = (_received_at(info) + CLOCK_SKEW).astimezone(_CHINA).date()
+    if value > received:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the day it was received ({received}): future-dated"
+        )
 
 
 def _resident_id(value: str) -> str:
@@ -172,6 +206,12 @@ class SessionRecord(_Record):
             raise ValueError("a session cannot last longer than 24 hours")
         return self
 
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> SessionRecord:
+        _not_after_receipt("started_at", self.started_at, info)
+        _not_after_receipt("ended_at", self.ended_at, info)
+        return self
+
 
 class AssessmentRecord(_Record):
     type: Literal["assessment"] = "assessment"
@@ -180,6 +220,11 @@ class AssessmentRecord(_Record):
     assessed_at: Moment
     passed: bool
     score: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> AssessmentRecord:
+        _not_after_receipt("assessed_at", self.assessed_at, info)
+        return self
 
 
 class CertificateRecord(_Record):
@@ -191,6 +236,11 @@ class CertificateRecord(_Record):
     class_source_id: SourceId | None = None
     occupation_code: Annotated[str, Field(max_length=32)] | None = None
     skill_level: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> CertificateRecord:
+        _day_not_after_receipt("issued_on", self.issued_on, info)
+        return self
 
 
 CanonicalRecord = Annotated[
@@ -207,14 +257,16 @@ CanonicalRecord = Annotated[
 RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
 
 
-def parse_record(payload: dict) -> CanonicalRecord:
+def parse_record(payload: dict, received_at: datetime | None = None) -> CanonicalRecord:
     """Validate one raw canonical record.
 
     Raises InvalidRecord when its shape cannot be stored at all, pydantic.ValidationError when
-    a field is invalid.
+    a field is invalid. `received_at` (default: now) is when the hub received it: sessions,
+    assessments and certificates dated after it (beyond CLOCK_SKEW) are refused as future-dated.
     """
     check_payload(payload)
-    return RECORD_ADAPTER.validate_python(payload)
+    context: dict[str, Any] = {"received_at": received_at} if received_at else {}
+    return RECORD_ADAPTER.validate_python(payload, context=context)
 
 
 def describe_validation_error(error: ValidationError) -> str:

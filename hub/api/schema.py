@@ -21,6 +21,7 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.recoveries.schema import RecoveryMutation, RecoveryQuery
 from hub.api.scalars import SCALAR_OVERRIDES
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
@@ -41,12 +42,14 @@ QUERY_TYPES: tuple[type, ...] = (
     PolicyQuery,
     SupervisionQuery,
     StatisticsQuery,
+    RecoveryQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PushMutation,
     PolicyMutation,
     ClaimMutation,
     SupervisionMutation,
+    RecoveryMutation,
 )
 
 Query = merge_types("Query", QUERY_TYPES)

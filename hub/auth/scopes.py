@@ -33,6 +33,7 @@ from schema.tables import (
     PlatformFiling,
     Region,
     SubsidyClaim,
+    SubsidyRecovery,
     Trainee,
     TrainingClass,
     TrainingProof,
@@ -213,6 +214,12 @@ class Scope:
             return SubsidyClaim.organisation_id.in_(self._own_org())
         return false()
 
+    def subsidy_recoveries(self) -> ColumnElement[bool]:
+        """Recoveries (追回): visible with the claim they take money back from."""
+        if self._all:
+            return true()
+        return SubsidyRecovery.claim_id.in_(select(SubsidyClaim.id).where(self.subsidy_claims()))
+
     def platform_filings(self) -> ColumnElement[bool]:
         """Filings: the reviewing district's area, or the filing organisation."""
         if self._all:
@@ -255,6 +262,7 @@ class Scope:
             "platform_filing": select(PlatformFiling.id).where(self.platform_filings()),
             "class_opening": select(ClassOpening.id).where(self.class_openings()),
             "subsidy_claim": select(SubsidyClaim.id).where(self.subsidy_claims()),
+            "subsidy_recovery": select(SubsidyRecovery.id).where(self.subsidy_recoveries()),
         }
         return or_(
             *(
@@ -342,6 +350,7 @@ class Scope:
             "platform": self.platforms,
             "organisation": self.organisations,
             "subsidy_claim": self.subsidy_claims,
+            "subsidy_recovery": self.subsidy_recoveries,
             "access_log": self.access_log,
             "platform_filing": self.platform_filings,
             "class_opening": self.class_openings,

@@ -1,8 +1,8 @@
 """Class opening (开班申请): the organiser applies for a reported class, a bureau approves it.
 
 The application carries the teaching plan (whose online share may not exceed the cap, 40%),
-the platforms used with the commissioning agreement for each third-party platform (scope,
-period, fee) and the roster as enrolled; approval must come before the class starts.
+the platforms used with the commissioning agreement for each third-party platform and the
+roster as enrolled; approval must come before the class starts.
 """
 
 from __future__ import annotations
@@ -35,13 +35,22 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class Agreement:
-    """A commissioning agreement with a third-party platform (委托培训协议)."""
+    """A commissioning agreement with a third-party platform (委托培训协议).
+
+    内人社办发〔2020〕16号 (三)1: "协议应明确培训的方式、内容、期限、费用、双方责任等具体内容" —
+    method (方式), content (内容), period (期限), fee (费用), both parties' responsibilities
+    (双方责任), and the parties: the commissioning organisation and the platform's operator.
+    """
 
     platform_code: str
-    scope: str
+    method: str
+    content: str
     period_from: date
     period_to: date
     fee: float
+    responsibilities: str
+    commissioning_party: str
+    commissioned_party: str
 
 
 async def open_class(
@@ -163,12 +172,27 @@ def _check_agreements(
         if agreement is None:
             if platform.platform_type is PlatformType.THIRD_PARTY:
                 raise PolicyViolation(
-                    f"platform {platform.code} is a commissioned third party: the agreement"
-                    " (scope, period, fee) is required"
+                    "内人社办发〔2020〕16号 (三)1：委托第三方平台须签订委托培训协议；"
+                    f"平台 {platform.code} 是委托第三方平台，缺少协议"
+                    " (the commissioning agreement is required: 方式、内容、期限、费用、双方责任)"
                 )
             continue
-        if not agreement.scope.strip() or agreement.fee < 0:
-            raise PolicyViolation(f"agreement with {platform.code}: scope and a fee ≥ 0 required")
+        blank = [
+            label
+            for label, value in (
+                ("方式 method", agreement.method),
+                ("内容 content", agreement.content),
+                ("双方责任 responsibilities", agreement.responsibilities),
+                ("委托方 commissioning party", agreement.commissioning_party),
+                ("受托方 commissioned party", agreement.commissioned_party),
+            )
+            if not value.strip()
+        ]
+        if blank or agreement.fee < 0:
+            raise PolicyViolation(
+                f"与平台 {platform.code} 的委托培训协议不完整（内人社办发〔2020〕16号 (三)1）："
+                + "、".join(blank + (["费用 fee ≥ 0"] if agreement.fee < 0 else []))
+            )
         if (
             agreement.period_from > training_class.starts_on
             or agreement.period_to < training_class.ends_on
@@ -181,10 +205,14 @@ def _check_agreements(
             {
                 "platform_id": platform.id,
                 "platform_code": platform.code,
-                "scope": agreement.scope.strip(),
+                "method": agreement.method.strip(),
+                "content": agreement.content.strip(),
                 "period_from": agreement.period_from.isoformat(),
                 "period_to": agreement.period_to.isoformat(),
                 "fee": float(agreement.fee),
+                "responsibilities": agreement.responsibilities.strip(),
+                "commissioning_party": agreement.commissioning_party.strip(),
+                "commissioned_party": agreement.commissioned_party.strip(),
             }
         )
     return rows

@@ -163,10 +163,15 @@ async def approve_filing(
         reason=reason,
         values={"approved_at": utcnow()},
     )
+    # The approved filing says what the platform is to the organisation (Annex 1: own website,
+    # own platform or commissioned third party); the agreement rule for third parties rests on it.
     await session.execute(
         update(Platform)
         .where(Platform.id == filing.platform_id)
-        .values(filing_status=FilingStatus.APPROVED)
+        .values(
+            filing_status=FilingStatus.APPROVED,
+            platform_type=PlatformType(filing.platform_type),
+        )
         .execution_options(synchronize_session=False)
     )
 

@@ -21,6 +21,7 @@ from hub.push.errors import InvalidPush, PushInProgress
 from hub.push.ndjson import parse_lines
 from hub.push.receipts import PushOutcome
 from hub.security.pii import PiiVault
+from hub.supervision.rules import check, run_rules
 
 MAX_BATCH = 1000  # records per GraphQL push, and per transaction of a bulk push
 TRIGGER = "push"
@@ -60,6 +61,10 @@ async def push_batch(
         await finish_run(session, run_id, stats)
         outcome = PushOutcome(run_id, stats.as_dict())
         await receipts.complete(session, receipt_id, request_hash, outcome)
+        await session.commit()
+        # The fraud rules over what this push touched, as after every sync or import: the
+        # alerts they raise gate the money (hub/policy/blocking.py).
+        await run_rules(session, run_ids=[run_id])
         await session.commit()
     except BaseException:
         await session.rollback()
@@ -115,6 +120,7 @@ async def push_stream(
         await finish_run(session, run_id, stats)
         if receipt_id is not None:
             await receipts.complete(session, receipt_id, digest.hexdigest(), outcome)
+    await check(engine, run_ids=[run_id])  # the fraud rules, as after every sync or import
     return outcome
 
 

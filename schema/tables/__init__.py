@@ -1,7 +1,7 @@
 """SQLModel tables of the unified schema, split by aggregate."""
 
 from schema.tables.base import metadata
-from schema.tables.claims import SubsidyClaim
+from schema.tables.claims import SubsidyClaim, SubsidyRecovery
 from schema.tables.credentials import ApiKey
 from schema.tables.leases import SyncLease
 from schema.tables.operations import (
@@ -59,6 +59,7 @@ __all__ = [
     "Region",
     "StatTraineeCell",
     "SubsidyClaim",
+    "SubsidyRecovery",
     "SyncCursor",
     "SyncLease",
     "SyncRun",

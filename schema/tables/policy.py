@@ -81,6 +81,8 @@ class PolicyParameter(SQLModel, table=True):
     key: str = Field(max_length=100)
     value: dict = Field(default_factory=dict, sa_type=sa.JSON)  # {"value": ...}
     effective_from: datetime = Field(sa_type=UTCDateTime)
+    # The version stops applying after this moment (None: until a later version replaces it).
+    effective_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     set_by: str = Field(max_length=200)
     note: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

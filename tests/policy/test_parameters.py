@@ -68,6 +68,22 @@ async def test_who_may_set_what(api: Api, token: Token) -> None:
         (token("region"), variables("150000", "online_hours_cap", 0.5), "BAD_USER_INPUT"),
         (token("region"), variables("150000", "pre_disbursement_basis", "all"), "BAD_USER_INPUT"),
         (token("region"), variables("150000", "anything", 1), "BAD_USER_INPUT"),
+        # the epidemic's end and the online-training policy are the region's to declare
+        (
+            token("city", region="150300"),
+            variables("150300", "epidemic_period_ends_on", "2020-06-30"),
+            "FORBIDDEN",
+        ),
+        (token("region"), variables("150000", "epidemic_period_ends_on", "soon"), "BAD_USER_INPUT"),
+        (token("region"), variables("150000", "settlement_rule", "by_feel"), "BAD_USER_INPUT"),
+        (token("region"), variables("150000", "claim_submission", "whenever"), "BAD_USER_INPUT"),
+        # high-severity alerts always block the money
+        (
+            token("region"),
+            variables("150000", "blocking_alert_severities", ["medium"]),
+            "BAD_USER_INPUT",
+        ),
+        (token("region"), variables("150000", "offline_training_min_hours", -1), "BAD_USER_INPUT"),
     ]
     for tok, data, code in cases:
         assert await error_code(api, tok, SET_PARAMETER, data) == code, data
@@ -131,3 +147,44 @@ async def test_versions_breaking_the_rules_are_skipped_when_read(
 
 def _refuse(constant: str) -> None:
     raise AssertionError(f"{constant} is not JSON")
+async def test_a_version_ends_at_its_effective_until(api: Api, token: Token) -> None:
+    """After `effective_until` the version no longer applies, and an older one does not return."""
+    region, wuhai = token("region"), token("city", region="150300")
+    now = utcnow()
+    await _set(api, region, "150000", "settlement_rule", "per_certificate")
+    await api.data(
+        wuhai,
+        SET_PARAMETER,
+        {
+            "input": {
+                "jurisdiction": "150300",
+                "key": "settlement_rule",
+                "value": "pro_rata_hours",
+                "effectiveUntil": (now + timedelta(days=30)).isoformat(),
+            }
+        },
+    )
+    window = {
+        "input": {
+            "jurisdiction": "150000",
+            "key": "online_training_policy",
+            "value": "内人社办发〔2020〕16号",
+            "effectiveFrom": (now + timedelta(days=1)).isoformat(),
+            "effectiveUntil": (now + timedelta(days=20)).isoformat(),
+        }
+    }
+    await api.data(region, SET_PARAMETER, window)
+
+    async def values(days: int) -> dict:
+        at = (now + timedelta(days=days)).isoformat()
+        return (await api.data(wuhai, IN_FORCE, {"r": "150302", "at": at}))["policyInForce"][
+            "values"
+        ]
+
+    assert (await values(10))["settlement_rule"] == "pro_rata_hours"  # the city's, in force
+    assert (await values(40))["settlement_rule"] == "per_certificate"  # ended: the region's
+    assert "online_training_policy" not in await values(0)  # not started
+    assert (await values(10))["online_training_policy"] == "内人社办发〔2020〕16号"
+    assert "online_training_policy" not in await values(21)  # ended, nothing older returns
+    reversed_window = {"input": {**window["input"], "effectiveUntil": now.isoformat()}}
+    assert await error_code(api, region, SET_PARAMETER, reversed_window) == "BAD_USER_INPUT"

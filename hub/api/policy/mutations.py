@@ -67,13 +67,19 @@ class TeachingPlanItemInput:
     mode: str = strawberry.field(description="online or offline")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A commissioning agreement (委托培训协议), 内人社办发〔2020〕16号 (三)1."
+)
 class AgreementInput:
     platform: str
-    scope: str
-    period_from: date
-    period_to: date
-    fee: float
+    method: str = strawberry.field(description="方式: how the training is delivered.")
+    content: str = strawberry.field(description="内容: what is taught.")
+    period_from: date = strawberry.field(description="期限: from.")
+    period_to: date = strawberry.field(description="期限: to.")
+    fee: float = strawberry.field(description="费用: the most the platform may be paid.")
+    responsibilities: str = strawberry.field(description="双方责任: both parties' duties.")
+    commissioning_party: str = strawberry.field(description="委托方: the organisation.")
+    commissioned_party: str = strawberry.field(description="受托方: the platform's operator.")
 
 
 @strawberry.input
@@ -90,6 +96,9 @@ class PolicyParameterInput:
     key: str
     value: JSON
     effective_from: datetime | None = None
+    effective_until: datetime | None = strawberry.field(
+        default=None, description="The version stops applying after this moment."
+    )
     note: str | None = None
 
 
@@ -133,7 +142,17 @@ class PolicyMutation:
         class_id = expect_id(input.training_class, "TrainingClass")
         plan = [classes.PlanItem(i.topic, i.hours, i.mode) for i in input.teaching_plan]
         agreements = [
-            classes.Agreement(a.platform, a.scope, a.period_from, a.period_to, a.fee)
+            classes.Agreement(
+                a.platform,
+                a.method,
+                a.content,
+                a.period_from,
+                a.period_to,
+                a.fee,
+                a.responsibilities,
+                a.commissioning_party,
+                a.commissioned_party,
+            )
             for a in input.agreements
         ]
         row = await run_step(
@@ -167,6 +186,7 @@ class PolicyMutation:
                 key=input.key,
                 value=input.value,
                 effective_from=input.effective_from,
+                effective_until=input.effective_until,
                 note=input.note,
             ),
         )

@@ -149,10 +149,14 @@ class CommissioningAgreement:
     """The agreement with a commissioned third-party platform (委托培训协议)."""
 
     platform_code: str
-    scope: str
+    method: str | None
+    content: str
     period_from: date
     period_to: date
     fee: float
+    responsibilities: str | None
+    commissioning_party: str | None
+    commissioned_party: str | None
 
 
 @strawberry.type(name="ClassOpening")
@@ -193,10 +197,14 @@ class ClassOpeningNode(Node):
             agreements=[
                 CommissioningAgreement(
                     platform_code=a["platform_code"],
-                    scope=a["scope"],
+                    method=a.get("method"),
+                    content=a.get("content") or a.get("scope", ""),  # `scope` before 0009
                     period_from=date.fromisoformat(a["period_from"]),
                     period_to=date.fromisoformat(a["period_to"]),
                     fee=a["fee"],
+                    responsibilities=a.get("responsibilities"),
+                    commissioning_party=a.get("commissioning_party"),
+                    commissioned_party=a.get("commissioned_party"),
                 )
                 for a in row.agreements
             ],
@@ -214,6 +222,7 @@ class PolicyParameterNode(Node):
     key: str
     value: JSON
     effective_from: datetime
+    effective_until: datetime | None
     set_by: str
     note: str | None
 
