@@ -67,6 +67,8 @@ def storable_text(text: str, limit: int | None = None) -> str:
     JSON encoder takes it, cut to `limit` characters if given."""
     clean = _UNSTORABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
     return clean if limit is None or len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 # A platform's clock may run a little ahead of the hub's: dates later than the moment the hub
 # received the record by more than this are not facts yet.
 CLOCK_SKEW = timedelta(minutes=10)

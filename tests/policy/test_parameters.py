@@ -147,6 +147,8 @@ async def test_versions_breaking_the_rules_are_skipped_when_read(
 
 def _refuse(constant: str) -> None:
     raise AssertionError(f"{constant} is not JSON")
+
+
 async def test_a_version_ends_at_its_effective_until(api: Api, token: Token) -> None:
     """After `effective_until` the version no longer applies, and an older one does not return."""
     region, wuhai = token("region"), token("city", region="150300")
