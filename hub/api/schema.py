@@ -21,6 +21,8 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.registry.mutations import RegistryMutation
+from hub.api.registry.queries import RegistryQuery
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
@@ -40,12 +42,14 @@ QUERY_TYPES: tuple[type, ...] = (
     PolicyQuery,
     SupervisionQuery,
     StatisticsQuery,
+    RegistryQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PushMutation,
     PolicyMutation,
     ClaimMutation,
     SupervisionMutation,
+    RegistryMutation,
 )
 
 Query = merge_types("Query", QUERY_TYPES)

@@ -36,10 +36,19 @@ def issue_token(
     platform: str | None = None,
     pii: bool = False,
     ttl_seconds: int = 12 * 3600,
+    industry: str | None = None,
+    name: str | None = None,
 ) -> str:
     """A signed token for a principal; its claims are validated as a request would."""
     principal = Principal(
-        subject or f"{role}:{region or org or platform or 'all'}", role, region, org, platform, pii
+        subject or f"{role}:{region or org or platform or 'all'}",
+        role,
+        region,
+        org,
+        platform,
+        pii,
+        industry_code=industry,
+        name=name,
     )
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -48,9 +57,10 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    for name, value in (("region", region), ("org", org), ("platform", platform)):
+    optional = {"region": region, "org": org, "platform": platform, "industry": industry}
+    for claim, value in (*optional.items(), ("name", name)):
         if value:
-            claims[name] = value
+            claims[claim] = value
     if pii:
         claims["pii"] = True
     return jwt.encode(claims, secret, algorithm="HS256")
@@ -65,6 +75,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
             org_credit_code=claims.get("org"),
             platform_code=claims.get("platform"),
             pii=claims.get("pii") is True,
+            industry_code=claims.get("industry"),
+            name=str(claims["name"])[:100] if claims.get("name") else None,
         )
     except (ValueError, InvalidPrincipal) as error:
         raise AuthenticationFailed(f"invalid token: {error}") from error

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.policy.calendar import china_day
+from hub.registry.catalogue import listed_now
 from schema.enums import SessionMode
 from schema.tables import LearningSession, Platform, PlatformFiling, TrainingClass
 
@@ -26,11 +27,12 @@ class RecordedHours:
 
 
 def counting_platforms(organisation_id: int) -> ColumnElement[bool]:
-    """Platforms whose online hours count for the organisation's subsidies."""
+    """Platforms whose online hours count for the organisation's subsidies: listed in a
+    published catalogue now (hub/registry/catalogue.py), or filed and approved for it."""
     approved = select(PlatformFiling.platform_id).where(
         PlatformFiling.organisation_id == organisation_id, PlatformFiling.status == "approved"
     )
-    return or_(Platform.catalogue_listed.is_(True), Platform.id.in_(approved))
+    return or_(listed_now(), Platform.id.in_(approved))
 
 
 async def hours_by_trainee(

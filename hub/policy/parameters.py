@@ -5,6 +5,10 @@ Keys:
   `qualified` (trainees who passed assessment, Wuhai's rule);
 - `pre_disbursement_rate`: share of the standard amount pre-paid per counted trainee, at most 0.2;
 - `online_hours_cap`: share of a course's hours that online hours may count for, at most 0.4;
+- `designated_institutions_required` (bool): key-group classes need a designated organiser
+  (Wuhai: on; the region: off);
+- `opening_materials_required` (bool): a class opening must carry its application report and
+  the trainees' ID-document copies;
 - `standard_amount/<level>` and `standard_amount/<level>/<occupation code>`: the standard
   subsidy amount (补贴标准) per trainee for a skill level, optionally for one occupation.
 """
@@ -32,7 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "pre_disbursement_basis": "registered",
     "pre_disbursement_rate": 0.2,
     "online_hours_cap": 0.4,
+    "designated_institutions_required": False,
+    "opening_materials_required": False,
 }
+SWITCHES = ("designated_institutions_required", "opening_materials_required")
 _STANDARD = re.compile(r"^standard_amount/([1-5])(?:/([^/\s]{1,64}))?$")
 # A version may start a little in the past (clock skew), never back-dated further.
 _BACKDATE_TOLERANCE = timedelta(minutes=5)
@@ -43,6 +50,10 @@ def validate(key: str, value: Any) -> Any:
     if key == "pre_disbursement_basis":
         if value not in BASES:
             raise PolicyViolation(f"pre_disbursement_basis must be one of {', '.join(BASES)}")
+        return value
+    if key in SWITCHES:
+        if not isinstance(value, bool):
+            raise PolicyViolation(f"{key} must be true or false")
         return value
     if key in ("pre_disbursement_rate", "online_hours_cap") or _STANDARD.match(key):
         if isinstance(value, bool) or not isinstance(value, int | float):

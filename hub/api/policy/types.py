@@ -36,6 +36,7 @@ class WorkflowTransitionNode:
     to_status: str
     actor_subject: str
     actor_role: str
+    actor_name: str | None = strawberry.field(description="The handler's display name.")
     reason: str | None
     at: datetime
 
@@ -155,6 +156,18 @@ class CommissioningAgreement:
     fee: float
 
 
+@strawberry.type
+class OpeningMaterial:
+    """A file attached to a class opening (开班申请报告, ID-document copies)."""
+
+    item: str
+    title: str
+    name: str
+    sha256: str
+    media_type: str | None
+    size: int | None
+
+
 @strawberry.type(name="ClassOpening")
 class ClassOpeningNode(Node):
     """A class opening application (开班申请)."""
@@ -168,6 +181,7 @@ class ClassOpeningNode(Node):
     teaching_plan: list[TeachingPlanItem]
     agreements: list[CommissioningAgreement]
     roster_size: int
+    materials: list[OpeningMaterial]
     created_at: datetime
     approved_at: datetime | None
 
@@ -201,6 +215,17 @@ class ClassOpeningNode(Node):
                 for a in row.agreements
             ],
             roster_size=len(row.roster),
+            materials=[
+                OpeningMaterial(
+                    item=m["item"],
+                    title=m.get("title", ""),
+                    name=m["name"],
+                    sha256=m["sha256"],
+                    media_type=m.get("media_type"),
+                    size=m.get("size"),
+                )
+                for m in row.materials
+            ],
             created_at=row.created_at,
             approved_at=row.approved_at,
         )
