@@ -72,6 +72,44 @@ def table(rows: Sequence[Sequence[str]], widths_mm: Sequence[float]) -> Flowable
     return grid
 
 
+Span = tuple[tuple[int, int], tuple[int, int]]  # ((first col, first row), (last col, last row))
+
+
+def grid(
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    *,
+    spans: Sequence[Span] = (),
+    heights_mm: dict[int, float] | None = None,
+    size: float = 10,
+) -> Flowable:
+    """A paper form's table: bordered cells, merged cells (`spans`), tall rows to sign in.
+
+    Cells are CJK paragraphs; a `<br/>` breaks a line inside a cell. Rows listed in
+    `heights_mm` get at least that height, leaving room for a signature or a seal.
+    """
+    cell = _style(size, size * 1.5)
+    data = [[Paragraph(str(value), cell) for value in row] for row in rows]
+    tall = heights_mm or {}
+    heights = [tall[n] * mm if n in tall else None for n in range(len(rows))]
+    form = Table(data, colWidths=[w * mm for w in widths_mm], rowHeights=heights)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    style += [("SPAN", start, end) for start, end in spans]
+    form.setStyle(TableStyle(style))
+    return form
+
+
+def image(drawing: Flowable) -> Flowable:
+    """A drawing (e.g. a QR code) as a flowable, centred."""
+    drawing.hAlign = "CENTER"  # type: ignore[attr-defined]
+    return drawing
+
+
 def render(flowables: list[Flowable], document_title: str) -> bytes:
     """The PDF bytes of `flowables` on A4."""
     buffer = io.BytesIO()
