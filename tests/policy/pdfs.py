@@ -66,3 +66,12 @@ def first_page_png(pdf: bytes, path: Path) -> Path:
         check=True,
     )
     return path.with_suffix(".png")
+
+
+def qr_codes(png: Path) -> list[str]:
+    """The texts of the QR codes a page image shows, decoded by zxing-cpp."""
+    import zxingcpp
+    from PIL import Image
+
+    with Image.open(png) as image:
+        return [code.text for code in zxingcpp.read_barcodes(image)]

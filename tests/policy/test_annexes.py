@@ -17,7 +17,7 @@ from tests.policy.flow import (
     step,
     submitted_claim,
 )
-from tests.policy.pdfs import first_page_png, flat_text, ink_ratio
+from tests.policy.pdfs import first_page_png, flat_text, ink_ratio, qr_codes
 from tests.policy.registry_flow import ORG_NAME, register
 from tests.records import ORG
 
@@ -189,3 +189,44 @@ async def test_annex2_and_annex3_carry_names_and_signature_blocks(
         assert label in text, label
     assert ORG_NAME in text and "已于" in text  # accepted online, dated
     _keep(annex3.content, "annex3", tmp_path)
+
+
+ISSUE = """mutation($c: ID!, $t: ID!) {
+  issueTrainingProof(trainingClass: $c, trainee: $t) { code issuer issuingBureau documentPath } }"""
+
+
+async def test_the_training_proof_names_organisation_and_bureau_and_carries_a_qr_code(
+    api: Api, token: Token, wuhai: WuhaiClass, tmp_path: Path
+) -> None:
+    await register(api, token)
+    await prepare_class(api, token, wuhai)
+    district = token("district", region="150302", name="孙丽")
+    proof = (await api.data(district, ISSUE, {"c": wuhai.class_id, "t": wuhai.trainees["A"]}))[
+        "issueTrainingProof"
+    ]
+    assert proof["issuer"] == ORG_NAME and proof["issuingBureau"] == "海勃湾区人力资源和社会保障局"
+    body = (
+        await api.client.get(proof["documentPath"], headers={"Authorization": f"Bearer {district}"})
+    ).content
+    text = flat_text(body, tmp_path)
+    verify_url = f"http://hub.test/verify/{proof['code']}"
+    for value in (
+        "线上培训证明",
+        "培训组织单位",
+        ORG_NAME,
+        "出具部门",
+        "海勃湾区人力资源和社会保障局",
+        proof["code"],
+        verify_url,
+    ):
+        assert value in text, value
+    png = first_page_png(body, tmp_path / "proof")
+    assert qr_codes(png) == [verify_url]
+    _keep(body, "proof", tmp_path)
+    # An organisation's own proof names the bureau supervising the class's district.
+    org_proof = await api.data(
+        token("org", org=ORG), ISSUE, {"c": wuhai.class_id, "t": wuhai.trainees["B"]}
+    )
+    assert org_proof["issueTrainingProof"]["issuingBureau"] == "海勃湾区人力资源和社会保障局"
+    public = (await api.client.get(f"/verify/{proof['code']}")).json()
+    assert public["issuingBureau"] == "海勃湾区人力资源和社会保障局"

@@ -301,6 +301,7 @@ class TrainingProofNode(Node):
     counted_online_hours: float
     offline_hours: float
     issuer: str
+    issuing_bureau: str | None
     issued_at: datetime
 
     @strawberry.field(description="Public verification, no login needed.")
