@@ -148,11 +148,22 @@ async def test_exports_open_in_openpyxl_with_the_expected_rows(
     assert ledger.status_code == 200
     rows = _sheets(ledger.content)["培训台账"]
     assert rows[0][:3] == ("序号", "姓名", "身份证号")
-    by_name = {row[1]: row for row in rows[1:]}
+    # Every column 26号 二 lists, and the names (not codes) of regions and platform.
+    by_name = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert set(by_name) == {"张伟", "李娜", "王芳"}
-    assert by_name["张伟"][-2:] == (40, 48)
-    assert by_name["张伟"][4] == "企业职工"
-    assert "*" in by_name["张伟"][2]  # ID numbers exported masked
+    a, c = by_name["张伟"], by_name["王芳"]
+    assert (a["线上学时"], a["线下学时"], a["认定学时"]) == (40, 48, 80)
+    assert (c["线上学时"], c["认定学时"], c["考核结果"], c["证书编号"]) == (10, 10, "不合格", None)
+    assert a["身份类别"] == "企业职工" and a["考核结果"] == "合格" and a["考核成绩"] == 80
+    assert a["培训地区"] == "海勃湾区" and a["户籍/所在地区"] == "海勃湾区"
+    assert a["培训平台"] == "乌海职业技能云课堂" and a["培训课程"] == "电工（五级）线上课程"
+    assert a["职业（工种）"] == "电工" and a["等级"] == 5 and a["注册时间"]
+    assert "*" in a["身份证号"]  # ID numbers exported masked
+    await wuhai.certify("A")
+    certified = _sheets(
+        (await _get(api, f"/exports/ledger.xlsx?class={wuhai.class_id}", district)).content
+    )["培训台账"]
+    assert {row[1]: row[-1] for row in certified[1:]}["张伟"] == "WH-2020-A"
 
     records = _sheets((await _get(api, "/exports/learning-records.xlsx", district)).content)
     sessions = records["学习记录"]
