@@ -48,9 +48,10 @@ class FilingInput:
     platform_code: str
     platform_type: str
     district: str | None  # defaults to the organisation's registered district
-    legal_representative: str
-    contact_person: str
-    contact_phone: str
+    # Each defaults to the organisation's register entry when not given.
+    legal_representative: str | None
+    contact_person: str | None
+    contact_phone: str | None
     capabilities: dict[str, bool]
     attachments: list[dict[str, Any]]
     platform_name: str | None = None  # 线上培训平台（网站）名称
@@ -108,22 +109,19 @@ async def file_platform(
             f" ({registered}), not {district}"
         )
     _apply_platform_details(platform, data)
-    for name, value in (
-        ("legal representative", data.legal_representative),
-        ("contact person", data.contact_person),
-        ("contact phone", data.contact_phone),
-    ):
-        if not value.strip():
-            raise PolicyViolation(f"the {name} is required")
+    people = {}
+    for field in ("legal_representative", "contact_person", "contact_phone"):
+        value = (getattr(data, field) or getattr(organisation, field) or "").strip()
+        if not value:
+            raise PolicyViolation(f"the {field.replace('_', ' ')} is required")
+        people[field] = value
     filing = PlatformFiling(
         platform_id=platform.id,
         organisation_id=organisation.id,
         region_code=district,
         status=FilingStatus.FILED.value,
         platform_type=data.platform_type,
-        legal_representative=data.legal_representative.strip(),
-        contact_person=data.contact_person.strip(),
-        contact_phone=data.contact_phone.strip(),
+        **people,
         capabilities={key: bool(data.capabilities[key]) for key, _ in CAPABILITIES},
         attachments=data.attachments,
     )

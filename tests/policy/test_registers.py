@@ -33,6 +33,10 @@ async def test_an_organisation_seen_in_platform_data_is_unregistered_until_a_bur
     seen = (await api.data(district, ORGANISATION, {"code": ORG}))["organisations"]["edges"]
     assert seen[0]["node"]["registered"] is False and seen[0]["node"]["name"] == ORG
 
+    unregistered = await api.data(
+        district, "{ organisations(filter: {registered: false}) { edges { node { creditCode } } } }"
+    )
+    assert [e["node"]["creditCode"] for e in unregistered["organisations"]["edges"]] == [ORG]
     registered = await register(api, token)
     assert registered["registered"] is True and registered["name"] == ORG_NAME
     assert registered["region"] == {"code": "150302", "name": "海勃湾区"}
@@ -98,15 +102,18 @@ async def test_a_filing_goes_to_the_registered_district_and_names_the_platform(
     assert await error_code(api, org, FILE_PLATFORM, {"input": bad_url}) == "BAD_USER_INPUT"
 
     named = filing_input(platformName="海勃湾技能云平台", platformUrl="https://skills.example.cn/")
-    del named["district"]  # defaults to the registered district
+    for defaulted in ("district", "legalRepresentative", "contactPerson", "contactPhone"):
+        del named[defaulted]  # taken from the register
     filed = await api.data(
         org,
         """mutation($input: PlatformFilingInput!) { filePlatform(input: $input) {
-             regionCode platform { name url } } }""",
+             regionCode legalRepresentative contactPerson platform { name url } } }""",
         {"input": named},
     )
     assert filed["filePlatform"] == {
         "regionCode": "150302",
+        "legalRepresentative": "赵强",
+        "contactPerson": "钱敏",
         "platform": {"name": "海勃湾技能云平台", "url": "https://skills.example.cn/"},
     }
 

@@ -57,9 +57,15 @@ class PlatformFilingInput:
         description="The reviewing district: the organisation's registered district (default);"
         " any other is refused.",
     )
-    legal_representative: str
-    contact_person: str
-    contact_phone: str
+    legal_representative: str | None = strawberry.field(
+        default=None, description="Defaults to the organisation's register entry."
+    )
+    contact_person: str | None = strawberry.field(
+        default=None, description="经办人员; defaults to the register's contact person."
+    )
+    contact_phone: str | None = strawberry.field(
+        default=None, description="Defaults to the register's contact phone."
+    )
     capabilities: CapabilitiesInput
     attachments: list[AttachmentInput] = strawberry.field(default_factory=list)
     platform_name: str | None = strawberry.field(
