@@ -81,6 +81,12 @@ async def _bureaus(
     return first_name, bureau_name(names.get(city or "", city or ""))
 
 
+def _name(organisation: Organisation) -> str:
+    """The organisation's name; one known only from platform data has none yet (its stored
+    name is its credit code), which the form says rather than print a code as a name."""
+    return organisation.name if organisation.registered else "（单位名称未登记）"
+
+
 def _type_boxes(chosen: str) -> str:
     return "　".join(
         ("■ " if key == chosen else "□ ") + label for key, label in PLATFORM_TYPES.items()
@@ -104,7 +110,7 @@ async def annex1(session: AsyncSession, principal: Principal, filing_id: int) ->
     first, city = _step(trail, "district_reviewed"), _step(trail, "approved")
     first_bureau, city_bureau = await _bureaus(session, filing.region_code, first)
     rows: list[list[str]] = [
-        ["申请备案单位名称<br/>（企业、培训机构）", organisation.name, "", ""],
+        ["申请备案单位名称<br/>（企业、培训机构）", _name(organisation), "", ""],
         ["法人代表", filing.legal_representative, "统一社会信用代码", organisation.credit_code],
         ["线上培训平台类型", _type_boxes(filing.platform_type), "", ""],
         [
@@ -199,7 +205,7 @@ async def annex2(session: AsyncSession, principal: Principal, claim_id: int) -> 
     basis = claim.parameters.get("values", {}).get("pre_disbursement_basis", "")
     legal = organisation.legal_representative or ""
     rows = [
-        ["申请单位", organisation.name, "", ""],
+        ["申请单位", _name(organisation), "", ""],
         ["法定代表人", legal, "统一社会信用代码", organisation.credit_code],
         ["联系人", organisation.contact_person or "", "联系方式", organisation.contact_phone or ""],
         ["培训班级", training_class.name or training_class.source_id, "", ""],
@@ -284,7 +290,7 @@ async def annex3(session: AsyncSession, principal: Principal, claim_id: int) -> 
         pdf.title("疫情防控期间开展线上职业技能补贴性<br/>培训提交材料真实性承诺书"),
         pdf.spacer(5),
         pdf.paragraph(
-            f"受新冠肺炎疫情影响，本企业（培训机构）{organisation.name}疫情防控期间，拟组织本企业"
+            f"受新冠肺炎疫情影响，本企业（培训机构）{_name(organisation)}疫情防控期间，拟组织本企业"
             "（培训机构）职工开展线上职业技能培训，我们承诺："
         ),
     ]
@@ -298,7 +304,7 @@ async def annex3(session: AsyncSession, principal: Principal, claim_id: int) -> 
             [
                 [
                     "承诺单位（盖章）:",
-                    f"{organisation.name}<br/>统一社会信用代码：{organisation.credit_code}",
+                    f"{_name(organisation)}<br/>统一社会信用代码：{organisation.credit_code}",
                 ],
                 ["法定代表人（签字）:", ""],
                 ["", accepted_on],

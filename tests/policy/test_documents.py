@@ -103,6 +103,8 @@ async def test_forms_are_filled_from_the_hub(
     text = _check_pdf(annex1.content, tmp_path, "审核备案表", "乌海职业技能云课堂", "赵强")
     # Tokens without a `name` claim: the approval is printed, the signature lines left blank.
     assert "同意备案" in text and "city:150300" not in text
+    # The organiser is known only from platform data: no code printed where the name belongs.
+    assert "单位名称未登记" in text
 
     annex2 = await _get(api, f"/documents/claims/{claim['id']}/annex2.pdf", district)
     _check_pdf(
