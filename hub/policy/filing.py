@@ -17,7 +17,7 @@ from hub.auth.scopes import Scope
 from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.transitions import advance, record, require_reason, require_role
 from hub.registry.bureaus import registered_district
-from hub.registry.platforms import check_url
+from hub.registry.platforms import check_url, require_trustworthy_operator
 from schema.enums import FilingStatus, PlatformType, RegionLevel
 from schema.tables import Organisation, Platform, PlatformFiling, Region
 from schema.types import utcnow
@@ -109,6 +109,8 @@ async def file_platform(
             f" ({registered}), not {district}"
         )
     _apply_platform_details(platform, data)
+    if data.platform_type == PlatformType.THIRD_PARTY:
+        await require_trustworthy_operator(session, platform)
     people = {}
     for field in ("legal_representative", "contact_person", "contact_phone"):
         value = (getattr(data, field) or getattr(organisation, field) or "").strip()

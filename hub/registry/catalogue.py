@@ -19,6 +19,7 @@ from hub.auth.principal import Principal, Role
 from hub.policy.calendar import china_day
 from hub.policy.errors import NotInScope, PolicyViolation, StepForbidden
 from hub.policy.transitions import require_role
+from hub.registry.platforms import require_trustworthy_operator
 from schema.enums import PlatformType, RegionLevel
 from schema.regions import REGION_CODE
 from schema.tables import CatalogueListing, Organisation, Platform, Region
@@ -75,6 +76,7 @@ async def list_platform(
         raise NotInScope(f"platform {platform_code} not found")
     if not platform.url:
         raise PolicyViolation("a platform is published with its address: set its URL first")
+    await require_trustworthy_operator(session, platform)
     open_listing = (
         await session.execute(
             select(CatalogueListing.id).where(

@@ -12,7 +12,7 @@ from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.transitions import require_role
-from schema.enums import PlatformType
+from schema.enums import CreditStanding, PlatformType
 from schema.ids import InvalidIdentifier, validate_credit_code
 from schema.tables import Organisation, Platform, Region
 
@@ -26,6 +26,19 @@ def check_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
         raise PolicyViolation(f"{raw!r} is not an http(s) address (网址)")
     return url
+
+
+async def require_trustworthy_operator(session: AsyncSession, platform: Platform) -> None:
+    """A commissioned or published platform's operator must be in good social credit (社会信用良好,
+    内人社办发〔2020〕16号 二(三)3): one the register lists as untrustworthy is refused."""
+    if platform.operator_id is None:
+        return
+    operator = await session.get(Organisation, platform.operator_id)
+    if operator is not None and operator.credit_standing is CreditStanding.UNTRUSTWORTHY:
+        raise PolicyViolation(
+            f"the platform's operator {operator.name} is listed as untrustworthy"
+            f" ({operator.credit_source or '-'}, {operator.credit_checked_on or '-'})"
+        )
 
 
 @dataclass(frozen=True)

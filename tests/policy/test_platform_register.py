@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.policy.hours import counting_platforms
 from schema.tables import Organisation, Platform
 from tests.api.conftest import Api
-from tests.policy.flow import PLATFORM, Token, WuhaiClass, error_code
-from tests.records import ORG
+from tests.policy.flow import FILE_PLATFORM, PLATFORM, Token, WuhaiClass, error_code, filing_input
+from tests.policy.registry_flow import REGISTER, organiser, register
+from tests.records import ORG, credit_code
 
 UPDATE = """mutation($input: PlatformDetailsInput!) {
   updatePlatform(input: $input) { code name url platformType region { code } operator { creditCode } } }"""
@@ -86,3 +87,29 @@ async def test_a_listed_platform_counts_until_it_is_unlisted(
     assert {e["node"]["code"]: e["node"]["catalogueListed"] for e in flag["platforms"]["edges"]}[
         PLATFORM
     ] is False
+
+
+async def test_an_operator_listed_as_untrustworthy_is_neither_commissioned_nor_published(
+    api: Api, token: Token, wuhai: WuhaiClass
+) -> None:
+    city = token("city", region="150300")
+    operator = credit_code("91150300MA0N7777")
+    await api.data(
+        city,
+        REGISTER,
+        {
+            "input": organiser(
+                creditCode=operator,
+                name="某平台运营公司",
+                kind="PLATFORM_OPERATOR",
+                creditStanding="UNTRUSTWORTHY",
+                creditSource="信用中国 失信被执行人名单",
+            )
+        },
+    )
+    await api.data(city, UPDATE, {"input": {"code": PLATFORM, "operator": operator}})
+    assert await error_code(api, token("region"), LIST, {"p": PLATFORM}) == "BAD_USER_INPUT"
+    await register(api, token)
+    body = await api.query(token("org", org=ORG), FILE_PLATFORM, {"input": filing_input()})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "untrustworthy" in body["errors"][0]["message"]
