@@ -206,6 +206,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM policy_parameter WHERE key = 'designated_institutions_required'")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         _replace_kind_check(batch_op, KINDS_BEFORE)
+        batch_op.drop_constraint(op.f("ck_organisation_creditstanding"), type_="check")
         batch_op.drop_constraint(
             batch_op.f("fk_organisation_designated_city_code_region"), type_="foreignkey"
         )
