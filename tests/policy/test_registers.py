@@ -315,3 +315,36 @@ async def test_opening_materials_are_attached_where_the_city_requires_them(
         ("开班申请报告", "a" * 64),
         ("培训对象基本身份类证明复印件", "b" * 64),
     ]
+
+
+async def test_a_claim_goes_to_the_organisation_s_registered_district(
+    api: Api, token: Token, wuhai: WuhaiClass
+) -> None:
+    """The class is in 海勃湾区 (150302) but the organiser is registered in 海南区 (150303):
+    26号 三 sends its filing and claim to the bureau of 海南区."""
+    city = token("city", region="150300")
+    await api.data(city, REGISTER, {"input": organiser(region="150303")})
+    org = token("org", org=ORG)
+    assert await error_code(api, org, FILE_PLATFORM, {"input": filing_input()}) == (
+        "BAD_USER_INPUT"
+    )
+    hainan = token("district", region="150303")
+    filed = await api.data(org, FILE_PLATFORM, {"input": filing_input(district="150303")})
+    filing_id = filed["filePlatform"]["id"]
+    await step(api, hainan, "reviewPlatformFiling", filing_id)
+    await step(api, city, "approvePlatformFiling", filing_id)
+    await api.data(
+        token("region"),
+        SET_PARAMETER,
+        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": 1000}},
+    )
+    opened = await api.data(org, OPEN_CLASS, {"input": opening_input(wuhai)})
+    await step(
+        api, token("district", region="150302"), "approveClassOpening", opened["openClass"]["id"]
+    )
+    claim = await submitted_claim(api, token, wuhai)
+    review = "mutation($id: ID!) { reviewSubsidyClaim(id: $id) { status regionCode } }"
+    haibowan = token("district", region="150302")
+    assert await error_code(api, haibowan, review, {"id": claim["id"]}) == "NOT_FOUND"
+    done = await api.data(hainan, review, {"id": claim["id"]})
+    assert done["reviewSubsidyClaim"] == {"status": "district_reviewed", "regionCode": "150303"}
