@@ -154,7 +154,7 @@ async def test_the_city_publishes_the_approved_platform_in_its_catalogue(
     assert as_json.status_code == 200
     (listed,) = as_json.json()["platforms"]
     assert listed["name"] == "乌海职业技能云课堂" and listed["url"] == "https://wh-3p.example"
-    page = await api.client.get("/catalogue?region=150300", headers={"Accept": "text/html"})
+    page = await api.client.get("/catalogue?region=150302", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
     for text in ("乌海市职业技能线上培训平台目录", "乌海职业技能云课堂", "https://wh-3p.example"):
         assert text in page.text

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from hub.db import session_factory
 from hub.policy.calendar import china_day
 from hub.policy.errors import PolicyViolation
-from hub.registry.catalogue import CatalogueEntry, read_catalogue
+from hub.registry.catalogue import CatalogueEntry, catalogue_jurisdictions, read_catalogue
 from schema.regions import REGION_CODE, REGIONS
 from schema.types import utcnow
 
@@ -31,9 +31,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def catalogue_page(region: str, entries: list[CatalogueEntry], today: date) -> str:
-    """The catalogue as a self-contained printable HTML page."""
-    title = f"{_REGION_NAMES.get(region, region)}职业技能线上培训平台目录"
+def catalogue_page(keeper: str, entries: list[CatalogueEntry], today: date) -> str:
+    """The catalogue of `keeper` (a city, or the region) as a self-contained printable page."""
+    title = f"{_REGION_NAMES.get(keeper, keeper)}职业技能线上培训平台目录"
     rows = "\n".join(
         "<tr>"
         f"<td>{number}</td>"
@@ -95,6 +95,7 @@ def catalogue_routes(engine: AsyncEngine) -> list[Route]:
         history = request.query_params.get("history") in ("1", "true")
         async with sessions() as session:
             try:
+                keeper = (await catalogue_jurisdictions(session, region))[0]
                 entries = await read_catalogue(session, region, include_history=history)
             except PolicyViolation as error:
                 body = {"error": {"code": "BAD_USER_INPUT", "message": str(error)}}
@@ -102,7 +103,7 @@ def catalogue_routes(engine: AsyncEngine) -> list[Route]:
         if _wants_html(request):
             today = china_day(utcnow())
             assert today is not None
-            return HTMLResponse(catalogue_page(region, entries, today))
+            return HTMLResponse(catalogue_page(keeper, entries, today))
         return JSONResponse({"region": region, "platforms": [e.as_json() for e in entries]})
 
     return [Route("/catalogue", catalogue)]
