@@ -16,6 +16,7 @@ from hub.api.commands import register as register_api_commands
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.ingest.stats import IngestStats
+from hub.registry.commands import register as register_registry
 from hub.reports import stats_table
 from hub.settings import Settings, get_settings
 from hub.supervision.commands import register as register_supervision
@@ -27,6 +28,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 register_supervision(app)
+register_registry(app)
 console = Console()
 
 
@@ -71,7 +73,8 @@ def import_(
 @app.command()
 def token(
     role: Annotated[
-        Role, typer.Option(help="region, city, district, finance, org, connector or auditor")
+        Role,
+        typer.Option(help="region, city, district, finance, org, connector, auditor or industry"),
     ],
     region: Annotated[
         str | None, typer.Option(help="Region code for city/district/finance")
@@ -80,6 +83,10 @@ def token(
     platform: Annotated[str | None, typer.Option(help="Platform code for connector")] = None,
     pii: Annotated[bool, typer.Option(help="Grant unmasked personal data (region role)")] = False,
     hours: Annotated[int, typer.Option(help="Validity in hours")] = 12,
+    industry: Annotated[
+        str | None, typer.Option(help="GB/T 4754 section for industry (e.g. C)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name printed on forms")] = None,
 ) -> None:
     """Print a bearer token that `hub serve` / `hub demo` accept (same HUB_JWT_SECRET or data dir)."""
     settings = get_settings()
@@ -95,6 +102,8 @@ def token(
                 pii=pii,
                 ttl_seconds=hours * 3600,
                 max_lifetime_seconds=settings.max_token_lifetime_seconds,
+                industry=industry,
+                name=name,
             )
         )
     except ValueError as error:

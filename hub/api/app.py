@@ -24,6 +24,7 @@ from hub.api.errors import RequestTimedOut
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
+from hub.api.registry.routes import catalogue_routes
 from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
 from hub.api.request_session import interrupt, request_session
@@ -133,6 +134,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(engine)),
             *document_routes(engine, authenticate_headers),
+            *catalogue_routes(engine),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

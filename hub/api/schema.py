@@ -22,6 +22,8 @@ from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
 from hub.api.recoveries.schema import RecoveryMutation, RecoveryQuery
+from hub.api.registry.mutations import RegistryMutation
+from hub.api.registry.queries import RegistryQuery
 from hub.api.scalars import SCALAR_OVERRIDES
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
@@ -43,6 +45,7 @@ QUERY_TYPES: tuple[type, ...] = (
     SupervisionQuery,
     StatisticsQuery,
     RecoveryQuery,
+    RegistryQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PushMutation,
@@ -50,6 +53,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     ClaimMutation,
     SupervisionMutation,
     RecoveryMutation,
+    RegistryMutation,
 )
 
 Query = merge_types("Query", QUERY_TYPES)

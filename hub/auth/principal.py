@@ -19,9 +19,11 @@ class Role(StrEnum):
     ORG = "org"  # 企业、培训机构: its own organisation
     CONNECTOR = "connector"  # a platform's service account: its own platform
     AUDITOR = "auditor"  # read-only, unmasked, every such read logged
+    # 行业主管部门: reviews, in its region, what a district would for organisations of its industry
+    INDUSTRY = "industry"
 
 
-AREA_ROLES = frozenset({Role.CITY, Role.DISTRICT, Role.FINANCE})
+AREA_ROLES = frozenset({Role.CITY, Role.DISTRICT, Role.FINANCE, Role.INDUSTRY})
 
 
 class InvalidPrincipal(ValueError):
@@ -36,6 +38,8 @@ class Principal:
     org_credit_code: str | None = None
     platform_code: str | None = None
     pii: bool = False
+    industry_code: str | None = None  # GB/T 4754 section (e.g. "C") for the industry role
+    name: str | None = None  # display name of the person behind the token (the `name` claim)
 
     def __post_init__(self) -> None:
         for claim, value in (
@@ -50,6 +54,8 @@ class Principal:
             raise InvalidPrincipal(f"role {self.role} needs a region")
         if self.role is Role.ORG and not self.org_credit_code:
             raise InvalidPrincipal("role org needs an organisation credit code")
+        if self.role is Role.INDUSTRY and not self.industry_code:
+            raise InvalidPrincipal("role industry needs an industry code")
         if self.role is Role.CONNECTOR and not self.platform_code:
             raise InvalidPrincipal("role connector needs a platform code")
 

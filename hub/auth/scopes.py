@@ -69,6 +69,51 @@ class Scope:
     def _class_ids(self) -> Select:
         return select(TrainingClass.id).where(self.training_classes())
 
+    def _trainee_ids(self) -> Select:
+        return select(Trainee.id).where(self.trainees())
+
+    # industry authority (行业主管部门) ------------------------------------------------------
+    # An `industry` token sees and reviews, like an organisation would its own, what belongs to
+    # the organisations of its industry registered in its area; nothing of anyone else.
+    @property
+    def _industry(self) -> bool:
+        return self.principal.role is Role.INDUSTRY
+
+    def _industry_area(self) -> Select:
+        """The token's region with everything under it (a region token reaches the districts)."""
+        code = self.principal.region_code
+        cities = select(Region.code).where(Region.parent_code == code)
+        return select(Region.code).where(
+            or_(Region.code == code, Region.parent_code == code, Region.parent_code.in_(cities))
+        )
+
+    def industry_organisations(self) -> Select:
+        """Ids of the organisations of the caller's industry registered in its area."""
+        return select(Organisation.id).where(
+            Organisation.industry_code == self.principal.industry_code,
+            Organisation.region_code.in_(self._industry_area()),
+        )
+
+    def industry_classes(self) -> ColumnElement[bool]:
+        return TrainingClass.organiser_id.in_(self.industry_organisations())
+
+    def industry_trainees(self) -> ColumnElement[bool]:
+        enrolled = select(Enrolment.trainee_id).where(Enrolment.class_id.in_(self._class_ids()))
+        return Trainee.id.in_(enrolled)
+
+    def industry_platforms(self) -> ColumnElement[bool]:
+        used = select(TrainingClass.platform_id).where(self.industry_classes())
+        return or_(Platform.operator_id.in_(self.industry_organisations()), Platform.id.in_(used))
+
+    def industry_claims(self) -> ColumnElement[bool]:
+        return SubsidyClaim.organisation_id.in_(self.industry_organisations())
+
+    def industry_filings(self) -> ColumnElement[bool]:
+        return PlatformFiling.organisation_id.in_(self.industry_organisations())
+
+    def industry_openings(self) -> ColumnElement[bool]:
+        return ClassOpening.organisation_id.in_(self.industry_organisations())
+
     # entities ---------------------------------------------------------------------------------
     def training_classes(self) -> ColumnElement[bool]:
         if self._all:
@@ -79,6 +124,8 @@ class Scope:
             return TrainingClass.organiser_id.in_(self._own_org())
         if self.principal.role is Role.CONNECTOR:
             return TrainingClass.platform_id.in_(self._own_platform())
+        if self._industry:
+            return self.industry_classes()
         return false()
 
     def trainees(self) -> ColumnElement[bool]:
@@ -104,6 +151,8 @@ class Scope:
             )
         if self.principal.role is Role.CONNECTOR:
             return Trainee.platform_id.in_(self._own_platform())
+        if self._industry:
+            return self.industry_trainees()
         return false()
 
     def _roster(self) -> Select:
@@ -181,6 +230,8 @@ class Scope:
             return or_(Platform.region_code.in_(self._area()), Platform.id.in_(used))
         if self.principal.role is Role.ORG:
             return Platform.operator_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_platforms()
         return false()
 
     def pushable_platforms(self) -> ColumnElement[bool]:
@@ -203,6 +254,8 @@ class Scope:
                 TrainingClass.region_code.in_(self._area())
             )
             return or_(Organisation.region_code.in_(self._area()), Organisation.id.in_(organisers))
+        if self._industry:
+            return Organisation.id.in_(self.industry_organisations())
         return false()
 
     def subsidy_claims(self) -> ColumnElement[bool]:
@@ -212,6 +265,8 @@ class Scope:
             return SubsidyClaim.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return SubsidyClaim.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_claims()
         return false()
 
     def subsidy_recoveries(self) -> ColumnElement[bool]:
@@ -228,6 +283,8 @@ class Scope:
             return PlatformFiling.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return PlatformFiling.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_filings()
         return false()
 
     def class_openings(self) -> ColumnElement[bool]:
@@ -238,6 +295,8 @@ class Scope:
             return ClassOpening.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return ClassOpening.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_openings()
         return false()
 
     def claim_lines(self) -> ColumnElement[bool]:
@@ -276,6 +335,8 @@ class Scope:
         finance, and not with platforms merely reached through a visible row)."""
         if self._all:
             return true()
+        if self.principal.role in (Role.FINANCE, Role.INDUSTRY):
+            return false()
         platform_ids = select(Platform.id).where(self.home_platforms())
         return table.platform_id.in_(platform_ids)  # type: ignore[attr-defined]
 
@@ -292,6 +353,8 @@ class Scope:
             return or_(Alert.region_code.in_(self._area()), Alert.id.in_(involved))
         if self.principal.role is Role.ORG:
             return Alert.organisation_id.in_(self._own_org())
+        if self._industry:
+            return Alert.organisation_id.in_(self.industry_organisations())
         if self.principal.role is Role.CONNECTOR:
             return Alert.id.in_(
                 select(AlertRecord.alert_id).where(
@@ -316,6 +379,8 @@ class Scope:
             return or_(columns.city_code.in_(area), columns.district_code.in_(area))
         if self.principal.role is Role.ORG:
             return columns.organisation_id.in_(self._own_org())
+        if self._industry:
+            return columns.organisation_id.in_(self.industry_organisations())
         if self.principal.role is Role.CONNECTOR:
             return columns.platform_id.in_(self._own_platform())
         return false()

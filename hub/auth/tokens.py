@@ -43,6 +43,8 @@ def issue_token(
     pii: bool = False,
     ttl_seconds: int = 12 * 3600,
     max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME,
+    industry: str | None = None,
+    name: str | None = None,
 ) -> str:
     """A signed token for a principal; its claims are validated as a request would."""
     if not 0 < ttl_seconds <= max_lifetime_seconds:
@@ -51,7 +53,14 @@ def issue_token(
             " (HUB_MAX_TOKEN_LIFETIME_SECONDS)"
         )
     principal = Principal(
-        subject or f"{role}:{region or org or platform or 'all'}", role, region, org, platform, pii
+        subject or f"{role}:{region or org or platform or 'all'}",
+        role,
+        region,
+        org,
+        platform,
+        pii,
+        industry_code=industry,
+        name=name,
     )
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -60,9 +69,10 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    for name, value in (("region", region), ("org", org), ("platform", platform)):
+    optional = {"region": region, "org": org, "platform": platform, "industry": industry}
+    for claim, value in (*optional.items(), ("name", name)):
         if value:
-            claims[name] = value
+            claims[claim] = value
     if pii:
         claims["pii"] = True
     return jwt.encode(claims, secret, algorithm="HS256")
@@ -90,6 +100,8 @@ def _principal(claims: dict[str, Any], max_lifetime_seconds: int) -> Principal:
             org_credit_code=claims.get("org"),
             platform_code=claims.get("platform"),
             pii=claims.get("pii") is True,
+            industry_code=claims.get("industry"),
+            name=str(claims["name"])[:100] if claims.get("name") else None,
         )
     except (ValueError, TypeError, InvalidPrincipal) as error:
         raise AuthenticationFailed(f"invalid token: {error}") from error

@@ -29,13 +29,19 @@ from hub.policy.claim_amounts import compute_at_settlement, compute_at_submissio
 from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.parameters import in_force
 from hub.policy.transitions import advance, record, require_reason, require_role
+from hub.registry.bureaus import reviewing_district
 from schema.tables import ClaimLine, ClassOpening, SubsidyClaim, TrainingClass
 from schema.types import utcnow
 
 ENTITY = "subsidy_claim"
 EDITABLE = ("draft", "returned")
 # The review step each role takes, and the status it takes the claim from.
-REVIEW_STEP = {Role.DISTRICT: "submitted", Role.CITY: "district_reviewed"}
+# The industry authority (行业主管部门) reviews in the district's place for its organisations.
+REVIEW_STEP = {
+    Role.DISTRICT: "submitted",
+    Role.INDUSTRY: "submitted",
+    Role.CITY: "district_reviewed",
+}
 
 
 async def load_claim(session: AsyncSession, principal: Principal, claim_id: int) -> SubsidyClaim:
@@ -86,7 +92,9 @@ async def create_claim(session: AsyncSession, principal: Principal, class_id: in
     claim = SubsidyClaim(
         class_id=class_id,
         organisation_id=training_class.organiser_id,
-        region_code=training_class.region_code,
+        region_code=await reviewing_district(
+            session, training_class.organiser_id, training_class.region_code
+        ),
         status="draft",
         year=training_class.starts_on.year,
     )
@@ -195,8 +203,8 @@ async def submit_claim(
 async def review_claim(
     session: AsyncSession, principal: Principal, claim_id: int, reason: str | None
 ) -> None:
-    """District first-level review (区人社部门审核)."""
-    require_role(principal, Role.DISTRICT)
+    """District first-level review (区人社部门审核), or the industry authority's."""
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY)
     await _step(session, principal, claim_id, "submitted", "district_reviewed", reason)
 
 

@@ -17,6 +17,7 @@ from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.policy.calendar import china_day
 from hub.policy.errors import NotInScope, PolicyViolation
+from hub.policy.opening_rules import check_designated_organiser, check_materials
 from hub.policy.parameters import in_force
 from hub.policy.transitions import advance, record, require_reason, require_role
 from schema.enums import PlatformType, SessionMode
@@ -60,6 +61,7 @@ async def open_class(
     plan: list[PlanItem],
     platform_codes: list[str],
     agreements: list[Agreement],
+    materials: list[dict] | None = None,
 ) -> ClassOpening:
     """File the opening of one of the organisation's classes; the plan is checked here."""
     require_role(principal, Role.ORG)
@@ -84,9 +86,8 @@ async def open_class(
     course = await session.get(Course, training_class.course_id)
     assert course is not None  # enforced by the foreign key
     total, online = _plan_hours(plan)
-    cap = float(
-        (await in_force(session, training_class.region_code, utcnow())).get("online_hours_cap")
-    )
+    params = await in_force(session, training_class.region_code, utcnow())
+    cap = float(params.get("online_hours_cap"))
     if online > cap * total + 1e-9:
         raise PolicyViolation(
             f"online hours ({online:g}) exceed {cap:.0%} of the course's {total:g} hours"
@@ -110,6 +111,8 @@ async def open_class(
     )
     if not roster:
         raise PolicyViolation("the roster is empty: the platform has reported no enrolments")
+    await check_designated_organiser(session, training_class, roster, params)
+    material_rows = check_materials(materials or [], params)
     opening = ClassOpening(
         class_id=class_id,
         organisation_id=training_class.organiser_id,
@@ -120,6 +123,7 @@ async def open_class(
         platform_ids=[p.id for p in platforms],
         agreements=agreement_rows,
         roster=roster,
+        materials=material_rows,
     )
     session.add(opening)
     await session.flush()
@@ -221,8 +225,8 @@ def _check_agreements(
 async def approve_class_opening(
     session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
 ) -> None:
-    """A district or city bureau approves the opening — only before the class starts."""
-    require_role(principal, Role.DISTRICT, Role.CITY)
+    """A district or city bureau (or the industry authority) approves — only before the start."""
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY, Role.CITY)
     scope = Scope(principal).class_openings()
     row = (
         await session.execute(
@@ -264,7 +268,7 @@ async def return_class_opening(
     session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
 ) -> None:
     """Send an opening application back to the organiser, with the reason."""
-    require_role(principal, Role.DISTRICT, Role.CITY)
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY, Role.CITY)
     await advance(
         session,
         principal,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.policy.calendar import CHINA, china_day
 from hub.policy.disproved import disproved_sessions
+from hub.registry.catalogue import listed_now
 from schema.enums import SessionMode
 from schema.tables import LearningSession, Platform, PlatformFiling, TrainingClass
 from schema.types import utcnow
@@ -38,11 +39,12 @@ def class_period(training_class: TrainingClass) -> tuple[datetime, datetime]:
 
 
 def counting_platforms(organisation_id: int) -> ColumnElement[bool]:
-    """Platforms whose online hours count for the organisation's subsidies."""
+    """Platforms whose online hours count for the organisation's subsidies: listed in a
+    published catalogue now (hub/registry/catalogue.py), or filed and approved for it."""
     approved = select(PlatformFiling.platform_id).where(
         PlatformFiling.organisation_id == organisation_id, PlatformFiling.status == "approved"
     )
-    return or_(Platform.catalogue_listed.is_(True), Platform.id.in_(approved))
+    return or_(listed_now(), Platform.id.in_(approved))
 
 
 async def hours_by_trainee(

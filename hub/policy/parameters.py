@@ -5,6 +5,10 @@ Keys:
   `qualified` (trainees who passed assessment, Wuhai's rule);
 - `pre_disbursement_rate`: share of the standard amount pre-paid per counted trainee, at most 0.2;
 - `online_hours_cap`: share of a course's hours that online hours may count for, at most 0.4;
+- `designated_institutions_required` (bool): key-group classes need a designated organiser
+  (Wuhai: on; the region: off);
+- `opening_materials_required` (bool): a class opening must carry its application report and
+  the trainees' ID-document copies;
 - `standard_amount/<level>` and `standard_amount/<level>/<occupation code>`: the standard
   subsidy amount (补贴标准) per trainee for a skill level, optionally for one occupation;
 - `settlement_rule`: `per_certificate` (the default, 16号 (四)2: "根据培训人员参加鉴定考核取得证书
@@ -65,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "offline_training_min_hours": 0,
     "blocking_alert_severities": ["high"],
     "open_recoveries_block_claims": True,
+    "designated_institutions_required": False,
+    "opening_materials_required": False,
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "pre_disbursement_basis": BASES,
@@ -72,6 +78,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "claim_submission": SUBMISSION_RULES,
     "pre_disbursement_timing": PRE_DISBURSEMENT_TIMINGS,
 }
+SWITCHES = ("designated_institutions_required", "opening_materials_required")
 _STANDARD = re.compile(r"^standard_amount/([1-5])(?:/([^/\s]{1,64}))?$")
 # The notices' ceilings on shares, and a sane bound on a standard amount per trainee (yuan):
 # the notices' amounts are in the thousands, so anything beyond this is a typing error.
@@ -113,6 +120,10 @@ def validate(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise PolicyViolation("offline_training_min_hours must be a number ≥ 0")
         return float(value)
+    if key in SWITCHES:
+        if not isinstance(value, bool):
+            raise PolicyViolation(f"{key} must be true or false")
+        return value
     if key in _CEILINGS or _STANDARD.match(key):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise PolicyViolation(f"{key} must be a number")

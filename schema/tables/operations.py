@@ -72,7 +72,8 @@ class QuarantinedRecord(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    platform_id: int = Field(foreign_key="platform.id", index=True)
+    # None for rows of the hub's own registers (e.g. an organisation import), not of a platform
+    platform_id: int | None = Field(default=None, foreign_key="platform.id", index=True)
     record_type: str | None = Field(default=None, max_length=16)
     source_id: str | None = Field(default=None, max_length=128)
     raw_cipher: str = Field(sa_type=sa.Text)

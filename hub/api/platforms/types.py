@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from hub.api.context import HubContext
 from hub.api.enums import (
+    CreditStandingEnum,
     FilingStatusEnum,
     OrganisationKindEnum,
     PlatformTypeEnum,
@@ -19,7 +20,14 @@ from hub.api.enums import (
 )
 from hub.api.personal_text import shown_payload, shown_text
 from hub.api.relay import Node, node_from_row
-from schema.tables import Organisation, Platform, QuarantinedRecord, Region, SyncRun
+from schema.tables import (
+    Organisation,
+    OrganisationVersion,
+    Platform,
+    QuarantinedRecord,
+    Region,
+    SyncRun,
+)
 
 Info = strawberry.Info[HubContext, None]
 
@@ -51,19 +59,62 @@ async def load_region(info: Info, code: str | None) -> RegionNode | None:
 
 @strawberry.type(name="Organisation")
 class OrganisationNode(Node):
+    """An organisation of the register; `registered` is false while it is known only from a
+    platform's records. `region` is the registered district, whose bureau reviews it."""
+
     db_id: strawberry.Private[int]
     credit_code: str
     name: str
     kind: OrganisationKindEnum  # type: ignore[valid-type]
     registered: bool
     region_code: strawberry.Private[str | None]
+    designated_city_code: strawberry.Private[str | None]
+    legal_representative: str | None
+    contact_person: str | None
+    contact_phone: str | None
+    address: str | None
+    industry_code: str | None = strawberry.field(description="GB/T 4754 section, e.g. C.")
+    credit_standing: CreditStandingEnum | None  # type: ignore[valid-type]
+    credit_source: str | None
+    credit_checked_on: date | None
+    updated_at: datetime | None
 
     @strawberry.field
     async def region(self, info: Info) -> RegionNode | None:
         return await load_region(info, self.region_code)
 
+    @strawberry.field(description="The city whose designated training institution this is.")
+    async def designated_city(self, info: Info) -> RegionNode | None:
+        return await load_region(info, self.designated_city_code)
+
+    @strawberry.field(description="Every change of the register entry, oldest first.")
+    async def history(self, info: Info) -> list[OrganisationVersionNode]:
+        query = (
+            select(OrganisationVersion)
+            .where(OrganisationVersion.organisation_id == self.db_id)
+            .order_by(OrganisationVersion.id)
+        )
+        rows = (await info.context.execute(query)).scalars()
+        return [OrganisationVersionNode.from_row(row) for row in rows]
+
     @classmethod
     def from_row(cls, row: Organisation) -> OrganisationNode:
+        return node_from_row(cls, row)
+
+
+@strawberry.type(name="OrganisationVersion")
+class OrganisationVersionNode:
+    """One change of an organisation's register entry: the entry after it, who, when, how."""
+
+    snapshot: JSON
+    changed_fields: list[str]
+    changed_by: str
+    changed_role: str
+    source: str
+    changed_at: datetime
+
+    @classmethod
+    def from_row(cls, row: OrganisationVersion) -> OrganisationVersionNode:
         return node_from_row(cls, row)
 
 
@@ -124,7 +175,7 @@ class SyncRunNode(Node):
 @strawberry.type(name="QuarantinedRecord")
 class QuarantinedRecordNode(Node):
     db_id: strawberry.Private[int]
-    platform_id: strawberry.Private[int]
+    platform_id: strawberry.Private[int | None]  # None: a row of the hub's own registers
     raw_cipher: strawberry.Private[str]
     source_id: strawberry.Private[str | None]
     reason: strawberry.Private[str]
@@ -161,7 +212,7 @@ class QuarantinedRecordNode(Node):
 
     @strawberry.field
     async def platform(self, info: Info) -> PlatformNode | None:
-        return await load_platform(info, self.platform_id)
+        return None if self.platform_id is None else await load_platform(info, self.platform_id)
 
     @classmethod
     def from_row(cls, row: QuarantinedRecord) -> QuarantinedRecordNode:

@@ -36,6 +36,7 @@ class WorkflowTransitionNode:
     to_status: str
     actor_subject: str
     actor_role: str
+    actor_name: str | None = strawberry.field(description="The handler's display name.")
     reason: str | None
     at: datetime
 
@@ -159,6 +160,18 @@ class CommissioningAgreement:
     commissioned_party: str | None
 
 
+@strawberry.type
+class OpeningMaterial:
+    """A file attached to a class opening (开班申请报告, ID-document copies)."""
+
+    item: str
+    title: str
+    name: str
+    sha256: str
+    media_type: str | None
+    size: int | None
+
+
 @strawberry.type(name="ClassOpening")
 class ClassOpeningNode(Node):
     """A class opening application (开班申请)."""
@@ -172,6 +185,7 @@ class ClassOpeningNode(Node):
     teaching_plan: list[TeachingPlanItem]
     agreements: list[CommissioningAgreement]
     roster_size: int
+    materials: list[OpeningMaterial]
     created_at: datetime
     approved_at: datetime | None
 
@@ -209,6 +223,17 @@ class ClassOpeningNode(Node):
                 for a in row.agreements
             ],
             roster_size=len(row.roster),
+            materials=[
+                OpeningMaterial(
+                    item=m["item"],
+                    title=m.get("title", ""),
+                    name=m["name"],
+                    sha256=m["sha256"],
+                    media_type=m.get("media_type"),
+                    size=m.get("size"),
+                )
+                for m in row.materials
+            ],
             created_at=row.created_at,
             approved_at=row.approved_at,
         )
@@ -285,6 +310,7 @@ class TrainingProofNode(Node):
     counted_online_hours: float
     offline_hours: float
     issuer: str
+    issuing_bureau: str | None
     issued_at: datetime
 
     @strawberry.field(description="Public verification, no login needed.")
