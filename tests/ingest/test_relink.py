@@ -73,7 +73,9 @@ async def test_a_corrected_id_number_relinks_sessions_certificates_and_rollups(
 
     async with transaction(engine) as db:
         new = (
-            await db.execute(select(Person.id).where(Person.id_hash == vault.lookup_hash(CORRECTED)))
+            await db.execute(
+                select(Person.id).where(Person.id_hash == vault.lookup_hash(CORRECTED))
+            )
         ).scalar_one()
         history = (
             await db.execute(
