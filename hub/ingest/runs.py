@@ -1,8 +1,11 @@
 """Sync runs: every pull, push or import is recorded with its counts, its outcome and its liveness.
 
-A run records who runs it (`host:pid`) and when it last committed (`last_alive_at`). A run whose
-process died stays `running` in the table until someone notices: the next run of the same
-platform does (`abandon_dead_runs`), marking it `abandoned` with its last sign of life kept.
+A run records who runs it (`host:pid`) and when it last committed (`last_alive_at`; a worker's
+lease heartbeat refreshes it too). A run whose process died stays `running` in the table until
+someone notices: the next run of the same platform does (`abandon_dead_runs`, which a worker runs
+too once the dead worker's lease has expired), marking it `abandoned` with its last sign of life
+kept. On the same host the process is asked directly; from another host a run is dead once it
+has shown no life for its staleness limit.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from schema.types import utcnow
 # commit (and extend their lease) far more often; a pull that waits longer than this on one
 # platform request has a timeout problem of its own.
 STALE_AFTER = timedelta(minutes=15)
+# A worker's run shows itself alive with its lease (every third of it): past the lease, it is dead.
+WORKER_STALE_AFTER = timedelta(minutes=5)
 
 
 def this_process() -> str:
@@ -30,7 +35,9 @@ def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _process_alive(owner: str | None, now: datetime, last_alive: datetime | None) -> bool:
+def _process_alive(
+    owner: str | None, now: datetime, last_alive: datetime | None, trigger: str
+) -> bool:
     """Whether the owner of a running run may still be at work."""
     host, _, pid = (owner or "").rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
@@ -43,7 +50,8 @@ def _process_alive(owner: str | None, now: datetime, last_alive: datetime | None
         except PermissionError:
             return True
         return True
-    return last_alive is not None and now - last_alive < STALE_AFTER
+    stale = WORKER_STALE_AFTER if trigger == "worker" else STALE_AFTER
+    return last_alive is not None and now - last_alive < stale
 
 
 async def start_run(session: AsyncSession, platform_id: int, trigger: str) -> int:
@@ -75,14 +83,14 @@ async def abandon_dead_runs(session: AsyncSession, platform_id: int) -> list[int
     """Mark the platform's `running` runs whose process is gone as `abandoned`; their ids."""
     now = utcnow()
     rows = await session.execute(
-        select(SyncRun.id, SyncRun.owner, SyncRun.last_alive_at, SyncRun.started_at).where(
-            SyncRun.platform_id == platform_id, SyncRun.status == SyncStatus.RUNNING
-        )
+        select(
+            SyncRun.id, SyncRun.owner, SyncRun.last_alive_at, SyncRun.started_at, SyncRun.trigger
+        ).where(SyncRun.platform_id == platform_id, SyncRun.status == SyncStatus.RUNNING)
     )
     dead: list[int] = []
-    for run_id, owner, alive, started in rows.all():
+    for run_id, owner, alive, started, trigger in rows.all():
         last = alive or started
-        if _process_alive(owner, now, last):
+        if _process_alive(owner, now, last, trigger):
             continue
         dead.append(run_id)
         await session.execute(
