@@ -52,6 +52,7 @@ EXPORT_TASKS = {
 }
 TASK_DONE = {"COMPLETED"}
 TASK_FAILED = {"FAILED", "CANCELED"}
+MAX_PASSES = 3
 
 
 class CourseOptions(BaseModel):
@@ -148,18 +149,33 @@ class KolibriConnector(Connector):
 
     # REST lists --------------------------------------------------------------------------------
     async def facility_users(self) -> list[dict[str, Any]]:
-        """Every user of the facility, page by page."""
-        users: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            params = {"member_of": self._facility, "page_size": self.config.page_size, "page": page}
-            body = await self._get("/api/auth/facilityuser/", params)
-            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-                raise SchemaDriftError("facilityuser: expected a page with `results`")
-            users += body["results"]
-            if page >= int(body.get("total_pages") or 1):
-                return users
-            page += 1
+        """Every user of the facility, page by page, read again if the list moved meanwhile.
+
+        Pages are by username: a user added, removed or renamed while we page shifts the rest,
+        which could skip one. Each page tells the list's `count`; a read is kept only if the count
+        held still and exactly that many distinct users were met.
+        """
+        for _ in range(MAX_PASSES):
+            users: dict[str, dict[str, Any]] = {}
+            counts: set[int] = set()
+            page = 1
+            while True:
+                params = {
+                    "member_of": self._facility,
+                    "page_size": self.config.page_size,
+                    "page": page,
+                }
+                body = await self._get("/api/auth/facilityuser/", params)
+                if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                    raise SchemaDriftError("facilityuser: expected a page with `results`")
+                users.update({u["id"]: u for u in body["results"]})
+                counts.add(int(body.get("count", -1)))
+                if page >= int(body.get("total_pages") or 1):
+                    break
+                page += 1
+            if counts == {-1} or counts == {len(users)}:  # no count given: nothing to check
+                return list(users.values())
+        raise PlatformUnavailable("Kolibri's user list kept changing while it was read")
 
     async def classrooms(self) -> list[dict[str, Any]]:
         await self._headers()  # logs in first, which tells the facility

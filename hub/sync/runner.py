@@ -56,6 +56,7 @@ async def _sync_one(
         def log_line(stream: str, stats: StreamStats) -> None:
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             console.print(f"{stamp} {_describe(config.code, stream, stats)}", highlight=False)
+            console.file.flush()  # a pipe is block-buffered: the line must reach the log now
 
         result = await run(engine, vault, config, client, log_line)
     title = f"{'reconcile' if full else 'sync'} {config.code} (run {result.run_id})"

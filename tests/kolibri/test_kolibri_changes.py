@@ -6,14 +6,17 @@ run says `succeeded` truthfully.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.http import HttpClient
+from connectors.kolibri import KolibriConnector
 from hub.db import transaction
 from hub.security.pii import PiiVault
 from hub.sync.engine import SyncResult, sync_platform
@@ -24,6 +27,7 @@ from tests.kolibri.test_kolibri_sync import config, content_id, count, seed_spec
 from tests.records import resident_id
 from tests.sync.kinds import hub_state
 from tests.sync.test_completeness import assert_persons_follow_trainees
+from tests.sync.test_killed_sync import hub_sync, kill_after_a_batch
 
 pytestmark = [
     pytest.mark.kolibri,
@@ -116,3 +120,38 @@ async def _open_alerts(engine: AsyncEngine) -> set[tuple[str, str]]:
     async with transaction(engine) as db:
         rows = await db.execute(select(Alert.rule, Alert.dedup_key).where(Alert.status == "open"))
         return set(rows.all())
+
+
+async def test_a_rename_while_users_are_paged_and_a_kill_9_on_a_real_kolibri(
+    engine: AsyncEngine,
+    vault: PiiVault,
+    kolibri: LiveKolibri,
+    data_key_b64: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Users are paged by username, four a page: renaming learner5 to the front of the list
+    # after the first page shifts the second page by one, past learner5.
+    pages: list[int] = []
+    real_get = KolibriConnector._get
+
+    async def get(self: KolibriConnector, path: str, params: dict | None = None):
+        body = await real_get(self, path, params)
+        if path == "/api/auth/facilityuser/" and not pages:
+            pages.append(1)
+            await asyncio.to_thread(kolibri.change, {"rename": {"learner5": "aa.learner5"}})
+        return body
+
+    monkeypatch.setattr(KolibriConnector, "_get", get)
+    await run(engine, vault, kolibri)
+    monkeypatch.undo()
+    assert await count(engine, Trainee) == 5  # learner6 still has no ID number
+    await assert_like_a_fresh_sync(engine, vault, kolibri)
+
+    process = hub_sync(config(kolibri), engine, data_key_b64, tmp_path)
+    killed, _ = await kill_after_a_batch(engine, process)
+    await run(engine, vault, kolibri)
+    async with transaction(engine) as db:
+        dead = await db.get(SyncRun, killed.id, populate_existing=True)
+        assert dead is not None and dead.status == SyncStatus.ABANDONED
+    await assert_like_a_fresh_sync(engine, vault, kolibri)
