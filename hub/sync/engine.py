@@ -39,7 +39,8 @@ class SyncResult:
     run_id: int
     stats: IngestStats
     error: str | None = None
-    differences: list[StreamCheck] = field(default_factory=list)
+    differences: list[StreamCheck] = field(default_factory=list)  # the checks that failed
+    checks: list[StreamCheck] = field(default_factory=list)  # every stream compared
 
     @property
     def ok(self) -> bool:
@@ -132,6 +133,7 @@ async def sync_platform(
         async with transaction(engine) as session:
             checks = await check_streams(session, platform_id, censuses, whole)
             result.differences = await settle(session, platform_id, run_id, checks)
+        result.checks = checks
         extra = {"reconciliation": {c.stream: c.as_dict() for c in checks}} if checks else {}
     except ConnectorError as failure:
         error = f"{type(failure).__name__}: {failure}"

@@ -68,6 +68,13 @@ async def _sync_one(
             f"[yellow]{config.code} incomplete:[/] {check.stream}: platform {check.platform}, "
             f"hub {check.hub}, {len(check.missing)} missing; the next run reads it again"
         )
+    for check in result.checks:
+        if check.extra:
+            shown = ", ".join(check.extra[:5]) + (" …" if len(check.extra) > 5 else "")
+            console.print(
+                f"[yellow]{config.code}:[/] {len(check.extra)} {check.stream} record(s) only in "
+                f"the hub (withdrawn on the platform?): {shown}"
+            )
     return result
 
 
