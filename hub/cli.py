@@ -155,6 +155,25 @@ def sync(
 
 
 @app.command()
+def reconcile(
+    config: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="platforms.toml")],
+    platform: Annotated[list[str], typer.Option(help="Platform codes to compare")],
+) -> None:
+    """Read the platforms whole, compare every stream by ids with the hub, and repair."""
+    from hub.sync.config import load_platforms
+    from hub.sync.runner import sync_all
+
+    configs = [c for c in load_platforms(config) if c.code in platform]
+    unknown = set(platform) - {c.code for c in configs}
+    if unknown:
+        console.print(f"[red]not declared in {config}:[/] {', '.join(sorted(unknown))}")
+        raise typer.Exit(2)
+    results = asyncio.run(sync_all(get_settings(), configs, console, full=True))
+    if any(not r.ok or r.differences for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port for GraphQL")] = 8000,
     persons: Annotated[int, typer.Option(help="People in the simulated data")] = 400,

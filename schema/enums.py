@@ -108,6 +108,11 @@ RECORD_ORDER: tuple[RecordType, ...] = tuple(RecordType)
 
 
 class SyncStatus(StrEnum):
+    """A run's outcome: `incomplete` when the end-of-run reconciliation found the hub short of
+    (or beyond) the platform; `abandoned` when the process running it died."""
+
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    INCOMPLETE = "incomplete"
+    ABANDONED = "abandoned"

@@ -26,6 +26,7 @@ from hub.ingest.quarantine import (
     resolve_superseded,
     take_waiting,
 )
+from hub.ingest.relink import Relink, recheck_persons, relink_trainees
 from hub.ingest.rollup import RollupChanges
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
@@ -63,6 +64,7 @@ class Ingestor:
         self._region_codes: set[str] | None = None
         self._unchained: list[tuple[int, dict[str, Any]]] = []
         self._rollup = RollupChanges()
+        self._relinked: list[Relink] = []
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
@@ -76,6 +78,9 @@ class Ingestor:
                 break
             arrived = await self._ingest_once(waiting, stats, retry=True)
         await self._rollup.apply(self.session)  # statistics stay exact in the same transaction
+        if self._relinked:  # corrected ID numbers: the rules judge both persons again
+            moved, self._relinked = self._relinked, []
+            await recheck_persons(self.session, [p for m in moved for p in m.persons])
         # The batch's versions join the hash chain last, so the chain head is locked briefly.
         await append_record_versions(self.session, self._unchained)
         self._unchained = []
@@ -294,6 +299,8 @@ class Ingestor:
                     resolved[record.source_id].person_id = persons[
                         self.vault.lookup_hash(record.id_number)
                     ]
+            new_persons = {sid: r.person_id for sid, r in resolved.items() if r.person_id}
+            self._relinked += await relink_trainees(self.session, self.platform_id, new_persons)
         if spec.table.__tablename__ == "training_class":
             classes = [r for r in records if isinstance(r, ClassRecord)]
             organisers = await self._organisers(classes)

@@ -23,6 +23,9 @@ class SyncRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     stats: dict = Field(default_factory=dict, sa_type=sa.JSON)
     error: str | None = Field(default=None, sa_type=sa.Text)
+    # who runs it ("host:pid") and when it last committed: what tells a dead run from a slow one
+    owner: str | None = Field(default=None, max_length=200)
+    last_alive_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SyncCursor(SQLModel, table=True):

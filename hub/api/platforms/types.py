@@ -162,6 +162,9 @@ class SyncRunNode(Node):
     finished_at: datetime | None
     stats: JSON
     error: str | None
+    last_alive_at: datetime | None = strawberry.field(
+        description="When the run last committed work; an abandoned run's last sign of life."
+    )
 
     @strawberry.field
     async def platform(self, info: Info) -> PlatformNode | None:
