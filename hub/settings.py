@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = 30.0
     # Operation names with their own label in /metrics (comma-separated); others are "other".
     metrics_operations: str = ""
+    push_claim_seconds: float = 60.0  # a bulk upload silent this long has died: its key is free
     max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
 
     @property

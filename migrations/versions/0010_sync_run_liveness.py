@@ -1,7 +1,7 @@
 """Sync runs: `incomplete` and `abandoned` statuses, the running process and its last sign of life.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import schema.types
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | tuple[str, ...] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

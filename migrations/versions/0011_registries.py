@@ -2,7 +2,7 @@
 class opening materials, handlers' display names; Wuhai's designated-institution rule.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ KINDS_AFTER = (
 )
 
 revision: str = "0011"
-down_revision: str | tuple[str, ...] | None = "0009"
+down_revision: str | tuple[str, ...] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
