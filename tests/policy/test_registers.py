@@ -15,6 +15,7 @@ from tests.policy.flow import (
     filing_input,
     opening_input,
     prepare_class,
+    publish_policy,
     step,
     submitted_claim,
 )
@@ -333,15 +334,12 @@ async def test_a_claim_goes_to_the_organisation_s_registered_district(
     filing_id = filed["filePlatform"]["id"]
     await step(api, hainan, "reviewPlatformFiling", filing_id)
     await step(api, city, "approvePlatformFiling", filing_id)
-    await api.data(
-        token("region"),
-        SET_PARAMETER,
-        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": 1000}},
-    )
+    await publish_policy(api, token)
     opened = await api.data(org, OPEN_CLASS, {"input": opening_input(wuhai)})
     await step(
         api, token("district", region="150302"), "approveClassOpening", opened["openClass"]["id"]
     )
+    await wuhai.train()  # the class runs: sign-in and learning records complete the checklist
     claim = await submitted_claim(api, token, wuhai)
     review = "mutation($id: ID!) { reviewSubsidyClaim(id: $id) { status regionCode } }"
     haibowan = token("district", region="150302")
