@@ -34,8 +34,9 @@ class Batch:
 class Census:
     """What the platform says one stream holds: a count, and the source ids when it can list them.
 
-    A stream may offer `async def census(self) -> Census | None`; the hub compares it with what
-    it holds at the end of each run (hub/sync/reconcile.py). Without one, only a read from no
+    A stream may offer `async def census(self) -> Census | None`; the hub asks it before reading
+    the stream and compares it with what it holds at the end of the run (hub/sync/reconcile.py):
+    everything the platform held when the read began must be in the hub when it ends. Without one, only a read from no
     cursor (which reads everything) can be compared.
     """
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from connectors.base import PlatformConfig
+from connectors.base import Census, PlatformConfig
 from connectors.errors import ConnectorError
 from connectors.http import HttpClient
 from connectors.registry import connector_for
@@ -107,7 +107,12 @@ async def sync_platform(
         await connector.check()
         streams = connector.streams()
         whole: dict[str, set[str]] = {}  # ids of streams read whole this run
+        # Counted before the read: what the platform held when we began must all be in the hub
+        # when we end; records added meanwhile only make the hub hold more.
+        censuses: dict[str, Census | None] = {}
         for stream in streams:
+            if hasattr(stream, "census"):
+                censuses[stream.name] = await stream.census()  # type: ignore[attr-defined]
             stream_stats = stats.of(stream.name)
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
@@ -125,11 +130,6 @@ async def sync_platform(
                     progress(stream.name, stream_stats)
             if cursor is None or getattr(stream, "whole", False):
                 whole[stream.name] = ids
-        censuses = {
-            s.name: await s.census()  # type: ignore[attr-defined]
-            for s in streams
-            if hasattr(s, "census")
-        }
         async with transaction(engine) as session:
             checks = await check_streams(session, platform_id, censuses, whole)
             result.differences = await settle(session, platform_id, run_id, checks)

@@ -1,5 +1,5 @@
-"""The completeness check that ends every sync: per stream, the platform's count (or ids) against
-the hub's.
+"""The completeness check that ends every sync: per stream, the platform's count (or ids) taken
+before the stream was read, against what the hub holds after.
 
 A stream that can say what its platform holds has a `census()` (connectors/base.py). A stream read
 from no cursor has read everything, so the ids it yielded are the platform's ids too. The hub's
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Census
@@ -57,31 +57,47 @@ class StreamCheck:
         }
 
 
-async def hub_ids(session: AsyncSession, platform_id: int, record_type: str) -> set[str]:
+def _held(platform_id: int, record_type: str) -> Any:
     """Source ids the hub holds for one platform and type: stored or in open quarantine."""
     table = SPECS[record_type].table
-    stored = await session.execute(
-        select(table.source_id).where(table.platform_id == platform_id)  # type: ignore[attr-defined]
+    stored = select(table.source_id.label("source_id")).where(  # type: ignore[attr-defined]
+        table.platform_id == platform_id  # type: ignore[attr-defined]
     )
-    waiting = await session.execute(
-        select(QuarantinedRecord.source_id).where(
-            QuarantinedRecord.platform_id == platform_id,
-            QuarantinedRecord.record_type == record_type,
-            QuarantinedRecord.resolved_at.is_(None),
-            QuarantinedRecord.source_id.is_not(None),
-        )
+    waiting = select(QuarantinedRecord.source_id).where(
+        QuarantinedRecord.platform_id == platform_id,
+        QuarantinedRecord.record_type == record_type,
+        QuarantinedRecord.resolved_at.is_(None),
+        QuarantinedRecord.source_id.is_not(None),
     )
-    return set(stored.scalars()) | set(waiting.scalars())
+    return union(stored, waiting)  # UNION: a record both stored and waiting counts once
 
 
-def compare(stream: str, census: Census | None, read_whole: set[str] | None, held: set[str]):
+async def hub_ids(session: AsyncSession, platform_id: int, record_type: str) -> set[str]:
+    """The ids `_held` names, read (for an id comparison)."""
+    return set((await session.execute(_held(platform_id, record_type))).scalars())
+
+
+async def hub_count(session: AsyncSession, platform_id: int, record_type: str) -> int:
+    """How many ids `_held` names, counted in the database (for a count comparison)."""
+    held = _held(platform_id, record_type).subquery()
+    return (await session.execute(select(func.count()).select_from(held))).scalar_one()
+
+
+async def compare(
+    session: AsyncSession,
+    platform_id: int,
+    stream: str,
+    census: Census | None,
+    read_whole: set[str] | None,
+) -> StreamCheck | None:
     """The check of one stream, or None when neither a census nor a whole read can tell."""
     ids = census.ids if census is not None and census.ids is not None else read_whole
-    if ids is None and census is None:
-        return None
-    count = census.count if census is not None else len(ids)  # type: ignore[arg-type]
     if ids is None:
-        return StreamCheck(stream, count, len(held))
+        if census is None:
+            return None
+        return StreamCheck(stream, census.count, await hub_count(session, platform_id, stream))
+    held = await hub_ids(session, platform_id, stream)
+    count = census.count if census is not None else len(ids)
     return StreamCheck(stream, count, len(held), sorted(ids - held), sorted(held - ids))
 
 
@@ -94,8 +110,9 @@ async def check_streams(
     """Compare every stream that has a census or was read whole with what the hub holds."""
     checks = []
     for stream in dict.fromkeys([*censuses, *whole_reads]):
-        held = await hub_ids(session, platform_id, stream)
-        checked = compare(stream, censuses.get(stream), whole_reads.get(stream), held)
+        checked = await compare(
+            session, platform_id, stream, censuses.get(stream), whole_reads.get(stream)
+        )
         if checked is not None:
             checks.append(checked)
     return checks
