@@ -68,6 +68,7 @@ class ConsoleData:
     claims: dict[str, str]  # state -> SubsidyClaim global id
     filings: dict[str, str]  # status -> PlatformFiling global id
     opening_waiting: str  # ClassOpening global id
+    org: str = ORG  # credit code of the organisation behind the classes
 
 
 def _at(day: date, hour: int) -> str:
@@ -157,7 +158,6 @@ async def build(engine: AsyncEngine, settings: Settings, persons: int = 40) -> C
         demo = start_platforms(stack, persons)
         results = await sync_all(settings, demo.configs, RichConsole(quiet=True))
         assert all(r.ok for r in results), results
-    await check(engine)
     vault = PiiVault(settings.effective_data_key)
     today = china_day(utcnow())
     assert today is not None
@@ -194,6 +194,7 @@ async def build(engine: AsyncEngine, settings: Settings, persons: int = 40) -> C
         transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
     ) as client:
         data = await _workflows(_Api(client, settings.effective_jwt_secret), start)
+    await check(engine)  # last: the alerts of every record above, the workflows already taken
     data.settings = settings
     return data
 

@@ -21,6 +21,7 @@ query Alerts($filter: AlertFilter, $first: Int!) {{
   alertCounts {{ rule status count }}
 }}
 """
+ONE_ALERT = f"query Alert($id: ID!) {{ node(id: $id) {{ ... on Alert {{ {ALERT_FIELDS} }} }} }}"
 REVIEW = {
     "confirm": f"mutation Confirm($id: ID!, $reason: String) {{ confirmAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
     "dismiss": f"mutation Dismiss($id: ID!, $reason: String!) {{ dismissAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
@@ -39,6 +40,17 @@ FILTERS = ("status", "rule", "severity")
 
 
 def alert_routes(console: Console) -> list[Route]:
+    def card(request: Request, user: User, alert: dict, problem: str | None = None) -> Response:
+        return console.render(
+            request,
+            "alert_card.html",
+            user,
+            a=alert,
+            problem=problem,
+            evidence=labels.evidence_items,
+            record_types=RECORD_TYPES,
+        )
+
     async def queue(request: Request, user: User) -> Response:
         chosen = {k: request.query_params.get(k, "") for k in FILTERS}
         if "status" not in request.query_params:
@@ -88,21 +100,17 @@ def alert_routes(console: Console) -> list[Route]:
                 if failure.code == "BAD_USER_INPUT" and action == "dismiss"
                 else failure.message
             )
+            if is_htmx(request) and failure.code == "BAD_USER_INPUT":
+                # The card again, saying what is missing (a 4xx would only log an error).
+                current = await console.gql.run(user.principal, ONE_ALERT, {"id": alert_id})
+                if current.get("node"):
+                    return card(request, user, current["node"], message)
             if is_htmx(request):
-                return Response(
-                    message, 422, headers={"HX-Reswap": "none", "HX-Trigger": "hub-error"}
-                )
+                return Response(message, 409)
             return back(f"{PREFIX}/alerts", message, error=True)
         alert = data["confirmAlert" if action == "confirm" else "dismissAlert"]
         if is_htmx(request):
-            return console.render(
-                request,
-                "alert_card.html",
-                user,
-                a=alert,
-                evidence=labels.evidence_items,
-                record_types=RECORD_TYPES,
-            )
+            return card(request, user, alert)
         done = "已确认预警" if action == "confirm" else "已排除预警"
         return back(f"{PREFIX}/alerts", done)
 

@@ -46,8 +46,8 @@ def _bar(title: str, names: list[str], series: list[tuple[str, list[Any]]]) -> d
     return {
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0},
-        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 60},
+        "legend": {"bottom": 0, "show": len(series) > 1},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 80 if len(series) > 1 else 60},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value"},
         "series": [{"name": n, "type": "bar", "data": d} for n, d in series],
