@@ -55,6 +55,7 @@ ACCOUNTS: dict[str, tuple[str, Role, str | None, str | None]] = {
     "haibowan": ("海勃湾区人社局", Role.DISTRICT, "150302", None),
     "finance": ("乌海市财政局", Role.FINANCE, "150300", None),
     "org": ("乌海某培训学校", Role.ORG, None, ORG),
+    "auditor": ("审计", Role.AUDITOR, None, None),
 }
 # class source id -> how far its claim goes (None: opening waits for approval)
 CLASS_STATES = {"K1": "submitted", "K2": "district_reviewed", "K3": "city_approved", "K4": None}

@@ -129,3 +129,25 @@ async def test_city_user_sees_only_its_area(browser: Browser, site: Site) -> Non
         }[city]
         assert regions and regions <= districts, regions
         await tab.context.close()
+
+
+async def test_masking_and_the_read_log_apply_to_console_pages(
+    browser: Browser, site: Site
+) -> None:
+    masked = await sign_in(browser, site, "region")
+    await masked.open("/console/ledger")
+    numbers = await masked.page.locator("#results tbody tr td:nth-child(2)").all_inner_texts()
+    assert numbers and all("********" in n for n in numbers)
+    await masked.context.close()
+    auditor = await sign_in(browser, site, "auditor")
+    await auditor.open("/console/ledger")
+    numbers = await auditor.page.locator("#results tbody tr td:nth-child(2)").all_inner_texts()
+    assert numbers and not any("*" in n for n in numbers)
+    await auditor.context.close()
+    log = await site.api(
+        Role.REGION,
+        '{ accessLog(filter: {subject: "user:auditor", entity: "trainee"}) { edges { node { operation recordIds } } } }',
+    )
+    entries = [e["node"] for e in log["accessLog"]["edges"]]
+    assert [e["operation"] for e in entries] == ["LedgerSearch"]
+    assert len(entries[0]["recordIds"]) == len(numbers)
