@@ -6,7 +6,7 @@ import pytest
 from playwright.async_api import Browser
 
 from hub.auth.principal import Role
-from tests.console.conftest import PHONE, Site, sign_in
+from tests.console.conftest import PHONE, Site, new_tab, sign_in
 
 # username -> the sections in its navigation
 SECTIONS = {
@@ -151,3 +151,25 @@ async def test_masking_and_the_read_log_apply_to_console_pages(
     entries = [e["node"] for e in log["accessLog"]["edges"]]
     assert [e["operation"] for e in entries] == ["LedgerSearch"]
     assert len(entries[0]["recordIds"]) == len(numbers)
+
+
+async def test_documents_and_exports_download_with_the_session(
+    browser: Browser, site: Site
+) -> None:
+    claim_id = site.data.claims["city_approved"]
+    tab = await sign_in(browser, site, "wuhai")
+    await tab.open(f"/console/approvals/claims/{claim_id}")
+    annex = await tab.page.locator("a", has_text="附件2").get_attribute("href")
+    pdf = await tab.context.request.get(site.base_url + str(annex))
+    assert pdf.status == 200 and (await pdf.body()).startswith(b"%PDF")
+    await tab.open("/console/exports")
+    async with tab.page.expect_download() as download:
+        await tab.page.click("a[data-export=ledger]")
+    path = await (await download.value).path()
+    assert path is not None and path.read_bytes()[:2] == b"PK"  # an XLSX is a zip
+    # Without the session the same links answer 401.
+    stranger = await new_tab(browser, site)
+    anonymous = await stranger.context.request.get(site.base_url + str(annex))
+    assert anonymous.status == 401
+    await stranger.context.close()
+    await tab.context.close()
