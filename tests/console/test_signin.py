@@ -142,3 +142,36 @@ async def test_graphiql_is_served_by_the_hub(browser: Browser, site: Site) -> No
     assert tab.foreign_requests() == []
     assert tab.console_errors == []
     await tab.context.close()
+
+
+async def test_region_admin_creates_and_disables_an_account(browser: Browser, site: Site) -> None:
+    admin = await sign_in(browser, site, "region")
+    await admin.open("/console/accounts")
+    form = admin.page.locator("form[action='/console/accounts']")
+    await form.locator("input[name=username]").fill("wuda")
+    await form.locator("input[name=name]").fill("乌达区人社局")
+    await form.locator("select[name=role]").select_option("district")
+    await form.locator("select[name=region]").select_option("150304")
+    await form.locator("input[name=password]").fill("wuda-password-1")
+    await form.locator("button").click()
+    await admin.page.wait_for_load_state("networkidle")
+    assert "已创建账户 wuda" in await admin.page.locator(".notice").inner_text()
+    # The new account signs in and sees its district.
+    user = await new_tab(browser, site)
+    await user.open("/console/login")
+    await user.page.fill("input[name=username]", "wuda")
+    await user.page.fill("input[name=password]", "wuda-password-1")
+    await user.page.click("form[action='/console/login'] button[type=submit]")
+    await user.page.wait_for_load_state("networkidle")
+    assert "乌达区" in await user.page.locator(".who").inner_text()
+    # Disabled, its open session ends at the next request.
+    row = admin.page.locator("tr", has_text="wuda")
+    await row.locator("button", has_text="停用").click()
+    await admin.page.wait_for_load_state("networkidle")
+    assert "已停用" in await admin.page.locator("tr", has_text="wuda").inner_text()
+    await user.open("/console/")
+    assert "/console/login" in user.page.url
+    log = await _log(site)
+    assert ("user:region", "region", "account created: wuda") in log
+    await user.context.close()
+    await admin.context.close()
