@@ -15,6 +15,7 @@ from rich.console import Console
 from hub.api.commands import register as register_api_commands
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
+from hub.console.commands import register as register_console_commands
 from hub.ingest.stats import IngestStats
 from hub.registry.commands import register as register_registry
 from hub.reports import stats_table
@@ -29,6 +30,7 @@ db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 register_supervision(app)
 register_registry(app)
+register_console_commands(app)
 console = Console()
 
 
@@ -210,6 +212,10 @@ def demo(
             "auditor (unmasked, logged)": issue_token(secret, Role.AUDITOR),
         }
         print_welcome(console, tokens, f"http://127.0.0.1:{port}/graphql")
+        from hub.console.demo_accounts import ensure_demo_accounts, print_console
+
+        accounts = ensure_demo_accounts(settings, platforms.wuhai_organiser)
+        print_console(console, f"http://127.0.0.1:{port}/console/", accounts)
         _serve(settings, "127.0.0.1", port)
 
 

@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (with GraphiQL), bulk pushes, /healthz and /readyz."""
+"""The ASGI application: /graphql (with GraphiQL), bulk pushes, /healthz, /readyz, the console."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ from hub.api.request_log import RequestIdMiddleware
 from hub.api.request_session import interrupt, request_session
 from hub.api.schema import build_schema
 from hub.auth.principal import Principal
+from hub.console.public import verify_page
+from hub.console.routes import console_routes
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
@@ -133,8 +135,9 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(engine)),
-            *document_routes(engine, authenticate_headers),
+            *document_routes(engine, authenticate_headers, verify_page),
             *catalogue_routes(engine),
+            *console_routes(settings, engine, graphql.graphql.schema, graphql.verifier),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
+from hub.console.public import graphiql_html
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -63,6 +64,10 @@ class HubGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any) -> HubContext:
         request.state.sub_response = response
         return request.state.hub_context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the hub's own files: it must work on an intranet without internet."""
+        return HTMLResponse(graphiql_html())
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -2,7 +2,7 @@
 
 from schema.tables.base import metadata
 from schema.tables.claims import SubsidyClaim, SubsidyRecovery
-from schema.tables.credentials import ApiKey
+from schema.tables.credentials import ApiKey, StaffAccount
 from schema.tables.leases import SyncLease
 from schema.tables.operations import (
     AccessLogEntry,
@@ -65,6 +65,7 @@ __all__ = [
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
+    "StaffAccount",
     "StatTraineeCell",
     "SubsidyClaim",
     "SubsidyRecovery",

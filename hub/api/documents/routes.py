@@ -23,7 +23,7 @@ from hub.api.relay import expect_id
 from hub.auth.principal import Principal, Role
 from hub.db import session_factory
 from hub.documents import exports, forms
-from hub.documents.proofs import find_proof, proof_pdf
+from hub.documents.proofs import ProofView, find_proof, proof_pdf
 from hub.policy.errors import NotInScope
 
 # The app's authentication, as /graphql uses it: (principal, None) or (None, why).
@@ -48,8 +48,14 @@ async def _stream_file(path: Path) -> AsyncIterator[bytes]:
         os.unlink(path)
 
 
-def document_routes(engine: AsyncEngine, authenticate: Authenticate) -> list[Route]:
-    """The document routes, authenticating like /graphql does."""
+# Renders /verify/{code} for a browser: (request, proof or None, code) -> HTML response.
+VerifyPage = Callable[[Request, ProofView | None, str], Response]
+
+
+def document_routes(
+    engine: AsyncEngine, authenticate: Authenticate, verify_page: VerifyPage | None = None
+) -> list[Route]:
+    """The document routes, authenticating like /graphql does; `verify_page` answers browsers."""
     sessions = session_factory(engine)
 
     async def caller(request: Request, session: AsyncSession) -> Principal | JSONResponse:
@@ -61,6 +67,8 @@ def document_routes(engine: AsyncEngine, authenticate: Authenticate) -> list[Rou
     async def verify(request: Request) -> Response:
         async with sessions() as session:
             view = await find_proof(session, request.path_params["code"])
+        if verify_page is not None and wants_html(request):
+            return verify_page(request, view, request.path_params["code"])
         if view is None:
             return JSONResponse({"valid": False, "code": request.path_params["code"]}, 404)
         return JSONResponse(view.public())
@@ -134,6 +142,14 @@ def document_routes(engine: AsyncEngine, authenticate: Authenticate) -> list[Rou
         Route("/documents/claims/{id}/annex3.pdf", form(forms.annex3, "SubsidyClaim")),
         Route("/exports/{kind}.xlsx", export),
     ]
+
+
+def wants_html(request: Request) -> bool:
+    """A browser: Accept names text/html before any JSON; API clients keep getting JSON."""
+    accept = request.headers.get("accept", "").lower()
+    html = accept.find("text/html")
+    json_at = accept.find("application/json")
+    return html >= 0 and (json_at < 0 or html < json_at)
 
 
 def _optional_id(request: Request, name: str, type_name: str) -> int | None:

@@ -1,0 +1,120 @@
+"""预警: the alert queue with filters, readable evidence, the records, confirm or dismiss."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hub.console import labels
+from hub.console.graphql import GraphQLFailure
+from hub.console.web import PREFIX, Console, User, back, is_htmx, page, signed_in
+
+ALERT_FIELDS = """
+id rule severity status evidence reviewer reviewReason reviewedAt firstSeenAt lastSeenAt
+region { name } organisation { name } trainingClass { id name }
+records { type sourceId platform { name } }
+"""
+ALERTS = f"""
+query Alerts($filter: AlertFilter, $first: Int!) {{
+  alerts(filter: $filter, first: $first) {{ totalCount edges {{ node {{ {ALERT_FIELDS} }} }} }}
+  alertCounts {{ rule status count }}
+}}
+"""
+ONE_ALERT = f"query Alert($id: ID!) {{ node(id: $id) {{ ... on Alert {{ {ALERT_FIELDS} }} }} }}"
+REVIEW = {
+    "confirm": f"mutation Confirm($id: ID!, $reason: String) {{ confirmAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
+    "dismiss": f"mutation Dismiss($id: ID!, $reason: String!) {{ dismissAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
+}
+RECORD_TYPES = {
+    "trainee": "学员",
+    "session": "学习记录",
+    "class": "培训班",
+    "enrolment": "报名",
+    "assessment": "考核",
+    "certificate": "证书",
+    "course": "课程",
+    "claim": "补贴申请",
+}
+FILTERS = ("status", "rule", "severity")
+
+
+def alert_routes(console: Console) -> list[Route]:
+    def card(request: Request, user: User, alert: dict, problem: str | None = None) -> Response:
+        return console.render(
+            request,
+            "alert_card.html",
+            user,
+            a=alert,
+            problem=problem,
+            evidence=labels.evidence_items,
+            record_types=RECORD_TYPES,
+        )
+
+    async def queue(request: Request, user: User) -> Response:
+        chosen = {k: request.query_params.get(k, "") for k in FILTERS}
+        if "status" not in request.query_params:
+            chosen["status"] = "open"
+        flt = {k: v for k, v in chosen.items() if v} or None
+        try:
+            data = await console.gql.run(user.principal, ALERTS, {"filter": flt, "first": 100})
+        except GraphQLFailure as failure:
+            return page(
+                console,
+                request,
+                user,
+                "problem.html",
+                "alerts",
+                403,
+                title="预警",
+                message=failure.message,
+            )
+        rules = sorted({c["rule"] for c in data["alertCounts"]})
+        return page(
+            console,
+            request,
+            user,
+            "alerts.html",
+            "alerts",
+            alerts=data["alerts"],
+            rules=rules,
+            chosen=chosen,
+            evidence=labels.evidence_items,
+            record_types=RECORD_TYPES,
+        )
+
+    async def review(request: Request, user: User) -> Response:
+        action = request.path_params["action"]
+        if action not in REVIEW:
+            return Response("unknown action", 404)
+        form = await request.form()
+        reason = str(form.get("reason") or "").strip() or None
+        alert_id = request.path_params["id"]
+        try:
+            data = await console.gql.run(
+                user.principal, REVIEW[action], {"id": alert_id, "reason": reason}
+            )
+        except GraphQLFailure as failure:
+            message = (
+                "排除预警必须填写理由"
+                if failure.code == "BAD_USER_INPUT" and action == "dismiss"
+                else failure.message
+            )
+            if is_htmx(request) and failure.code == "BAD_USER_INPUT":
+                # The card again, saying what is missing (a 4xx would only log an error).
+                current = await console.gql.run(user.principal, ONE_ALERT, {"id": alert_id})
+                if current.get("node"):
+                    return card(request, user, current["node"], message)
+            if is_htmx(request):
+                return Response(message, 409)
+            return back(f"{PREFIX}/alerts", message, error=True)
+        alert = data["confirmAlert" if action == "confirm" else "dismissAlert"]
+        if is_htmx(request):
+            return card(request, user, alert)
+        done = "已确认预警" if action == "confirm" else "已排除预警"
+        return back(f"{PREFIX}/alerts", done)
+
+    return [
+        Route(f"{PREFIX}/alerts", signed_in(console, queue)),
+        Route(f"{PREFIX}/alerts/{{id}}/{{action}}", signed_in(console, review), methods=["POST"]),
+    ]

@@ -1,0 +1,202 @@
+"""台账: trainees and persons by name or exact ID number; classes with roster, sessions, hours."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hub.console.graphql import GraphQLFailure
+from hub.console.web import PREFIX, Console, User, is_htmx, page, signed_in
+
+ONLINE_CAP = 0.4  # online hours count up to 40% of the course's hours (内人社办发〔2020〕16号)
+SEARCH = """
+query LedgerSearch($filter: TraineeFilter, $persons: PersonFilter, $first: Int!) {
+  trainees(filter: $filter, first: $first, order: DESC) {
+    totalCount
+    edges { node { id name idNumber identityCategory onlineSeconds lastSessionAt
+      region { name } platform { name } person { id } } }
+  }
+  persons(filter: $persons, first: 20) {
+    totalCount
+    edges { node { id name idNumber birthYear isMale trainees { platform { name } region { name } } } }
+  }
+}
+"""
+CLASSES = """
+query Classes($first: Int!) {
+  trainingClasses(first: $first, order: DESC) {
+    totalCount
+    edges { node { id name sourceId startsOn endsOn approvedAt
+      course { title occupationName skillLevel totalHours onlineHours }
+      organiser { name } region { name } platform { name } } }
+  }
+}
+"""
+CLASS = """
+query ClassDetail($id: ID!) {
+  node(id: $id) {
+    ... on TrainingClass {
+      id name sourceId startsOn endsOn approvedAt
+      course { title occupationName skillLevel totalHours onlineHours }
+      organiser { name creditCode } region { name } platform { name }
+      enrolments { enrolledOn trainee { id name idNumber identityCategory } }
+    }
+  }
+  learningSessions(filter: {trainingClass: $id}, first: 500) {
+    totalCount
+    edges { node { startedAt endedAt durationSeconds reportedSeconds mode activity trainee { id name } } }
+  }
+}
+"""
+
+
+def hours_per_trainee(
+    enrolments: list[dict[str, Any]], sessions: list[dict[str, Any]], course_hours: float
+) -> list[dict[str, Any]]:
+    """Online and offline hours of each enrolled trainee, the online share and whether it is over
+    the cap (40% of the course's hours, the most that online study counts for)."""
+    online: dict[str, float] = defaultdict(float)
+    offline: dict[str, float] = defaultdict(float)
+    for s in sessions:
+        who = (s.get("trainee") or {}).get("id")
+        target = online if s["mode"] == "ONLINE" else offline
+        target[who] += s["durationSeconds"] / 3600
+    cap = ONLINE_CAP * course_hours
+    rows = []
+    for e in enrolments:
+        t = e.get("trainee")
+        if t is None:
+            continue
+        on, off = online.get(t["id"], 0.0), offline.get(t["id"], 0.0)
+        share = on / course_hours if course_hours else 0.0
+        rows.append(
+            {
+                **t,
+                "online": on,
+                "offline": off,
+                "counted": min(on, cap),
+                "share": share,
+                "over": on > cap,
+                "bar": min(share, 1.0) * 100,
+            }
+        )
+    return rows
+
+
+def timeline(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """An ECharts option: hours per day (Beijing time), online and offline stacked."""
+    from hub.console.labels import beijing
+
+    days: dict[str, dict[str, float]] = defaultdict(lambda: {"ONLINE": 0.0, "OFFLINE": 0.0})
+    for s in sessions:
+        days[beijing(s["startedAt"], with_time=False)][s["mode"]] += s["durationSeconds"] / 3600
+    order = sorted(days)
+    return {
+        "title": {
+            "text": "学习记录时间轴（每日学时）",
+            "left": "center",
+            "textStyle": {"fontSize": 14},
+        },
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 45, "right": 20, "top": 40, "bottom": 60},
+        "xAxis": {"type": "category", "data": order},
+        "yAxis": {"type": "value", "name": "小时"},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "stack": "h",
+                "data": [round(days[d][mode], 1) for d in order],
+            }
+            for mode, name in (("ONLINE", "线上"), ("OFFLINE", "线下"))
+        ],
+    }
+
+
+def ledger_routes(console: Console) -> list[Route]:
+    async def search(request: Request, user: User) -> Response:
+        name = request.query_params.get("name", "").strip()
+        id_number = request.query_params.get("idNumber", "").strip().upper()
+        trainee_filter = {k: v for k, v in (("name", name), ("idNumber", id_number)) if v}
+        problem = None
+        found: dict[str, Any] = {}
+        classes: dict[str, Any] = {}
+        try:
+            found = await console.gql.run(
+                user.principal,
+                SEARCH,
+                {"filter": trainee_filter or None, "persons": trainee_filter or None, "first": 50},
+            )
+            if not is_htmx(request):
+                classes = (await console.gql.run(user.principal, CLASSES, {"first": 30}))[
+                    "trainingClasses"
+                ]
+        except GraphQLFailure as failure:
+            problem = failure.message
+        template = "ledger_results.html" if is_htmx(request) else "ledger.html"
+        return page(
+            console,
+            request,
+            user,
+            template,
+            "ledger",
+            problem=problem,
+            name=name,
+            id_number=id_number,
+            searched=bool(trainee_filter),
+            trainees=found.get("trainees"),
+            persons=found.get("persons"),
+            classes=classes,
+        )
+
+    async def training_class(request: Request, user: User) -> Response:
+        try:
+            data = await console.gql.run(user.principal, CLASS, {"id": request.path_params["id"]})
+        except GraphQLFailure as failure:
+            return page(
+                console,
+                request,
+                user,
+                "problem.html",
+                "ledger",
+                400,
+                title="培训班",
+                message=failure.message,
+            )
+        node = data.get("node")
+        if not node:
+            return page(
+                console,
+                request,
+                user,
+                "problem.html",
+                "ledger",
+                404,
+                title="培训班",
+                message="未找到该培训班，或不在您的权限范围内",
+            )
+        sessions = [e["node"] for e in data["learningSessions"]["edges"]]
+        course_hours = (node.get("course") or {}).get("totalHours") or 0.0
+        return page(
+            console,
+            request,
+            user,
+            "class.html",
+            "ledger",
+            c=node,
+            rows=hours_per_trainee(node["enrolments"], sessions, course_hours),
+            sessions=sessions,
+            session_total=data["learningSessions"]["totalCount"],
+            cap=ONLINE_CAP,
+            chart=timeline(sessions),
+        )
+
+    return [
+        Route(f"{PREFIX}/ledger", signed_in(console, search)),
+        Route(f"{PREFIX}/ledger/classes/{{id}}", signed_in(console, training_class)),
+    ]

@@ -1,0 +1,225 @@
+"""The console's request plumbing: who is signed in, CSRF on every POST, rendering, headers."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from hub.auth.principal import Principal, Role
+from hub.auth.tokens import TokenVerifier
+from hub.console import labels
+from hub.console.accounts import active_account, principal_for
+from hub.console.graphql import ConsoleGraphQL
+from hub.console.sessions import ConsoleSession, SessionCookies, csrf_token, csrf_valid
+from hub.db import session_factory
+from hub.settings import Settings
+
+HERE = Path(__file__).parent
+PREFIX = "/console"
+# Everything the console loads comes from the hub itself; nothing may be fetched elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user of a request."""
+
+    principal: Principal
+    display_name: str
+    session: ConsoleSession
+    username: str | None = None  # None when signed in with an identity-provider token
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.session.csrf_secret)
+
+    @property
+    def role(self) -> str:
+        return self.principal.role.value
+
+    @property
+    def manages_accounts(self) -> bool:
+        """Region administrators manage the console's staff accounts."""
+        return self.principal.role is Role.REGION
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.globals.update(labels=labels, PREFIX=PREFIX)
+    env.filters.update(
+        beijing=labels.beijing,
+        day=lambda v: labels.beijing(v, with_time=False),
+        money=labels.money,
+        hours=labels.hours,
+        status=lambda v: labels.label(labels.STATUSES, v),
+        rule=lambda v: labels.label(labels.RULES, v),
+        category=lambda v: labels.label(labels.IDENTITY_CATEGORIES, v),
+        role=lambda v: labels.label(labels.ROLES, v),
+        mode=lambda v: labels.label(labels.MODES, v),
+        severity=lambda v: labels.label(labels.SEVERITIES, v),
+        quote=quote,
+    )
+    return templates
+
+
+class Console:
+    """Shared state of the console's routes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        schema: strawberry.Schema,
+        verifier: TokenVerifier,
+    ) -> None:
+        self.settings = settings
+        self.gql = ConsoleGraphQL(settings, engine, schema)
+        self.db = session_factory(engine)
+        self.verifier = verifier
+        key = hmac.new(settings.effective_data_key, b"hub-console-session", sha256).hexdigest()
+        self.cookies = SessionCookies(key)
+        self.templates = _templates()
+
+    async def user(self, request: Request) -> User | None:
+        """The signed-in user, or None (no, forged or expired cookie; disabled account)."""
+        session = self.cookies.read(request)
+        if session is None:
+            return None
+        if session.account_id is not None:
+            async with self.db() as db:
+                account = await active_account(db, session.account_id)
+            if account is None:
+                return None
+            return User(principal_for(account), account.name, session, account.username)
+        principal = session.token_principal()
+        if principal is None:
+            return None
+        return User(principal, principal.subject, session)
+
+    def render(
+        self, request: Request, template: str, user: User | None, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        """A page (or, for htmx requests, a fragment template) with the security headers."""
+        context.update(user=user, request=request)
+        response = self.templates.TemplateResponse(request, template, context, status_code=status)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+Handler = Callable[[Request, User], Awaitable[Response]]
+
+
+def signed_in(console: Console, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a page: sign-in required (else to the sign-in form); POSTs need the CSRF token."""
+
+    async def endpoint(request: Request) -> Response:
+        user = await console.user(request)
+        if user is None:
+            if request.method != "GET":
+                return Response("未登录或会话已过期", 401, headers=SECURITY_HEADERS)
+            target = quote(
+                request.url.path + ("?" + request.url.query if request.url.query else "")
+            )
+            return RedirectResponse(f"{PREFIX}/login?next={target}", 303)
+        if request.method == "POST":
+            form = await request.form()
+            supplied = form.get("csrf") or request.headers.get("x-csrf-token")
+            if not csrf_valid(user.session.csrf_secret, str(supplied) if supplied else None):
+                return Response("CSRF 校验失败，请刷新页面后重试", 403, headers=SECURITY_HEADERS)
+        return await handler(request, user)
+
+    return endpoint
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def back(url: str, message: str | None = None, error: bool = False) -> RedirectResponse:
+    """Redirect after a POST, with a flash message in the query string."""
+    if message:
+        url += ("&" if "?" in url else "?") + ("error=" if error else "notice=") + quote(message)
+    return RedirectResponse(url, 303)
+
+
+# The sections each role sees: (key, title, path). Finance has no ledger; org users no alerts.
+SECTIONS = {
+    "overview": ("概览", "/"),
+    "ledger": ("台账", "/ledger"),
+    "alerts": ("预警", "/alerts"),
+    "approvals": ("审批", "/approvals"),
+    "platforms": ("平台", "/platforms"),
+    "exports": ("导出", "/exports"),
+    "accounts": ("账户", "/accounts"),
+}
+ROLE_SECTIONS = {
+    Role.REGION: ("overview", "ledger", "alerts", "approvals", "platforms", "exports", "accounts"),
+    Role.CITY: ("overview", "ledger", "alerts", "approvals", "platforms", "exports"),
+    Role.DISTRICT: ("overview", "ledger", "alerts", "approvals", "platforms", "exports"),
+    Role.AUDITOR: ("overview", "ledger", "alerts", "approvals", "platforms", "exports"),
+    Role.FINANCE: ("overview", "approvals", "exports"),
+    Role.ORG: ("overview", "ledger", "approvals", "platforms", "exports"),
+}
+
+
+def nav_for(user: User) -> list[tuple[str, str, str]]:
+    """The navigation entries of the user's role."""
+    keys = ROLE_SECTIONS.get(user.principal.role, ("overview",))
+    if "accounts" in keys and user.username is None:
+        keys = tuple(k for k in keys if k != "accounts")  # account admin needs an account
+    return [(key, *SECTIONS[key]) for key in keys]
+
+
+def area_name(user: User) -> str | None:
+    """The name of the user's area (reference data), or its organisation's code."""
+    from schema.regions import REGIONS
+
+    names = {code: name for code, name, *_ in REGIONS}
+    if user.principal.region_code:
+        return names.get(user.principal.region_code, user.principal.region_code)
+    return user.principal.org_credit_code
+
+
+def page(
+    console: Console,
+    request: Request,
+    user: User,
+    template: str,
+    section: str,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A signed-in page with the role's navigation."""
+    return console.render(
+        request,
+        template,
+        user,
+        status,
+        nav=nav_for(user),
+        section=section,
+        area_name=area_name(user),
+        **context,
+    )
