@@ -27,14 +27,17 @@ from sqlalchemy import (
     Insert,
     Select,
     String,
+    Update,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -103,7 +106,7 @@ def _zero(name: str) -> ColumnElement[int]:
     return literal(0).label(name)
 
 
-def _sessions(trainee_ids: Collection[int] | None) -> Select:
+def _sessions(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     online = LearningSession.mode == SessionMode.ONLINE
     query = (
         select(
@@ -126,10 +129,12 @@ def _sessions(trainee_ids: Collection[int] | None) -> Select:
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
+    if row_ids:
+        return query.where(LearningSession.id.in_(row_ids))
     return query.where(LearningSession.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _assessments(trainee_ids: Collection[int] | None) -> Select:
+def _assessments(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     query = (
         select(
             Trainee.id,
@@ -151,10 +156,12 @@ def _assessments(trainee_ids: Collection[int] | None) -> Select:
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
+    if row_ids:
+        return query.where(Assessment.id.in_(row_ids))
     return query.where(Assessment.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _certificates(trainee_ids: Collection[int] | None) -> Select:
+def _certificates(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     # Without a class, the certificate counts where the trainee is registered.
     region = aliased(Region)
     query = (
@@ -178,6 +185,8 @@ def _certificates(trainee_ids: Collection[int] | None) -> Select:
         .outerjoin(Course, Course.id == TrainingClass.course_id)
         .join(region, region.code == func.coalesce(TrainingClass.region_code, Trainee.region_code))
     )
+    if row_ids:
+        return query.where(Certificate.id.in_(row_ids))
     return query.where(Certificate.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
@@ -209,6 +218,40 @@ def refresh_statements(trainee_ids: Collection[int]) -> tuple[Delete, Insert]:
         delete(table).where(table.c.trainee_id.in_(ids)),
         insert(table).from_select(columns, _per_trainee_cell(ids)),
     )
+
+
+FACT_SELECTS = {
+    "learning_session": _sessions,
+    "assessment": _assessments,
+    "certificate": _certificates,
+}
+
+
+def add_statements(fact_table: str, row_ids: Collection[int]) -> tuple[Update, Insert]:
+    """Add the facts of newly inserted rows of `fact_table` to the roll-up, as deltas.
+
+    The first statement adds to the cells that exist, the second inserts the cells that do not;
+    a cell is matched on every key (NULL matching NULL). Only for rows just inserted whose
+    trainee's cells are not rebuilt in the same transaction.
+    """
+    added = FACT_SELECTS[fact_table](None, sorted(row_ids)).subquery("added")
+    # Only the session select labels its columns; they are in FACT_COLUMNS order in each.
+    by_name = dict(zip(FACT_COLUMNS, added.c, strict=True))
+    keys = [by_name[name].label(name) for name in ("trainee_id", "person_id", *KEY_COLUMNS)]
+    sums = [func.sum(by_name[name]).label(name) for name in MEASURE_COLUMNS]
+    delta = select(*keys, *sums).group_by(*keys).subquery("delta")
+    table = StatTraineeCell.__table__
+    same_cell = [table.c.trainee_id == delta.c.trainee_id] + [
+        table.c[name].is_not_distinct_from(delta.c[name]) for name in ("person_id", *KEY_COLUMNS)
+    ]
+    add = (
+        update(table)
+        .where(*same_cell)
+        .values({name: table.c[name] + delta.c[name] for name in MEASURE_COLUMNS})
+    )
+    columns = ["trainee_id", "person_id", *KEY_COLUMNS, *MEASURE_COLUMNS]
+    new_cells = select(*(delta.c[name] for name in columns)).where(~exists().where(*same_cell))
+    return add, insert(table).from_select(columns, new_cells)
 
 
 def facts_of_classes(class_ids: Collection[int]) -> Select:
