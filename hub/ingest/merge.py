@@ -83,9 +83,12 @@ async def _merge_postgresql(
     columns = ", ".join(names)
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
     facts = _has_trainee(table)
+    # LATERAL: one unique-index probe per staged row whatever the planner guesses of the
+    # staging table, which is never analysed.
     old = (
-        f"SELECT t.id, t.trainee_id FROM {table.name} t JOIN {stage} s "
-        "ON t.platform_id = s.platform_id AND t.source_id = s.source_id "
+        f"SELECT t.id, t.trainee_id FROM {stage} s CROSS JOIN LATERAL ("
+        f"SELECT id, trainee_id, content_hash FROM {table.name} "
+        "WHERE platform_id = s.platform_id AND source_id = s.source_id) t "
         "WHERE t.content_hash IS DISTINCT FROM s.content_hash"
         if facts
         else "SELECT NULL::bigint AS id, NULL::int AS trainee_id WHERE false"

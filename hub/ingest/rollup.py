@@ -61,10 +61,11 @@ class RollupChanges:
                 self.class_ids.update((await session.execute(classes)).scalars())
         for part in chunks(sorted(self.class_ids)):
             self.trainee_ids.update((await session.execute(facts_of_classes(part))).scalars())
+        one_statement = session.bind.dialect.name == "postgresql"
         for table_name, rows in sorted(self.inserted.items()):
             ids = [row_id for row_id, trainee in rows if trainee not in self.trainee_ids]
-            for part in chunks(ids):
-                for statement in add_statements(table_name, part):
+            for part in chunks(ids, 5000 if one_statement else 900):
+                for statement in add_statements(table_name, part, one_statement):
                     await session.execute(statement)
         for part in chunks(sorted(self.trainee_ids), 500):
             for statement in refresh_statements(part):

@@ -227,19 +227,23 @@ FACT_SELECTS = {
 }
 
 
-def add_statements(fact_table: str, row_ids: Collection[int]) -> tuple[Update, Insert]:
+def add_statements(
+    fact_table: str, row_ids: Collection[int], one_statement: bool = False
+) -> tuple[Update | Insert, ...]:
     """Add the facts of newly inserted rows of `fact_table` to the roll-up, as deltas.
 
-    The first statement adds to the cells that exist, the second inserts the cells that do not;
-    a cell is matched on every key (NULL matching NULL). Only for rows just inserted whose
-    trainee's cells are not rebuilt in the same transaction.
+    An UPDATE adds to the cells that exist, an INSERT creates the cells that do not; a cell is
+    matched on every key (NULL matching NULL). Only for rows just inserted whose trainee's cells
+    are not rebuilt in the same transaction. `one_statement` (PostgreSQL) runs the UPDATE as a
+    data-modifying CTE of the INSERT, so the deltas are aggregated once.
     """
     added = FACT_SELECTS[fact_table](None, sorted(row_ids)).subquery("added")
     # Only the session select labels its columns; they are in FACT_COLUMNS order in each.
     by_name = dict(zip(FACT_COLUMNS, added.c, strict=True))
     keys = [by_name[name].label(name) for name in ("trainee_id", "person_id", *KEY_COLUMNS)]
     sums = [func.sum(by_name[name]).label(name) for name in MEASURE_COLUMNS]
-    delta = select(*keys, *sums).group_by(*keys).subquery("delta")
+    grouped = select(*keys, *sums).group_by(*keys)
+    delta = grouped.cte("delta") if one_statement else grouped.subquery("delta")
     table = StatTraineeCell.__table__
     same_cell = [table.c.trainee_id == delta.c.trainee_id] + [
         table.c[name].is_not_distinct_from(delta.c[name]) for name in ("person_id", *KEY_COLUMNS)
@@ -251,7 +255,11 @@ def add_statements(fact_table: str, row_ids: Collection[int]) -> tuple[Update, I
     )
     columns = ["trainee_id", "person_id", *KEY_COLUMNS, *MEASURE_COLUMNS]
     new_cells = select(*(delta.c[name] for name in columns)).where(~exists().where(*same_cell))
-    return add, insert(table).from_select(columns, new_cells)
+    create = insert(table).from_select(columns, new_cells)
+    if one_statement:
+        # The INSERT's NOT EXISTS sees the cells as before the UPDATE: the same set of cells.
+        return (create.add_cte(add.returning(table.c.id).cte("added")),)
+    return add, create
 
 
 def facts_of_classes(class_ids: Collection[int]) -> Select:
