@@ -141,6 +141,20 @@ async def _load(engine, name: str, data: Path, codes: list[str]) -> list[str]:  
     return lines
 
 
+async def load_only(persons: int, data: Path, fresh: bool) -> None:
+    """Load (or resume loading) the kept database without timing the statistics."""
+    if not (data / "wuhai-skills.ndjson").exists():
+        from generate import main as generate_main
+
+        generate_main(["--persons", str(persons), "--seed", "1", "--out", str(data)])
+    if fresh or not await database_exists(DATABASE):
+        async with fresh_database(DATABASE, keep=True):
+            pass
+    engine = create_engine(sqlalchemy_url(DATABASE))
+    await _load(engine, DATABASE, data, FIRST + REST)
+    await engine.dispose()
+
+
 async def measure_only(database: str, repeat: int) -> None:
     """Time the statistics on a database loaded earlier (this benchmark's or another's)."""
     engine = create_engine(sqlalchemy_url(database))
@@ -203,9 +217,12 @@ def main() -> None:
     parser.add_argument("--measure-only", metavar="DATABASE", help="no load: time this database")
     parser.add_argument("--database", default=DATABASE, help="database to load and measure")
     parser.add_argument("--first-only", action="store_true", help="load the ~1M platform only")
+    parser.add_argument("--load-only", action="store_true", help="load (or resume), no timing")
     args = parser.parse_args()
     DATABASE = args.database
-    if args.measure_only:
+    if args.load_only:
+        asyncio.run(load_only(args.persons, args.data, args.fresh))
+    elif args.measure_only:
         asyncio.run(measure_only(args.measure_only, args.repeat))
     else:
         asyncio.run(run(args.persons, args.data, args.repeat, args.fresh, args.first_only))
