@@ -8,7 +8,9 @@ The ingest path reports what its merges wrote (the RETURNING sets). At the end o
 - trainees whose cells may have moved (a fact changed, the trainee itself changed, or a class or
   course of theirs changed) have their roll-up rows deleted and rebuilt from their current facts,
   which keeps moved sessions and changed categories exact without knowing every old key. Their
-  inserted facts are covered by the rebuild and get no delta.
+  inserted facts are covered by the rebuild and get no delta;
+- the narrow area roll-up (`stat_area_cell`) of every trainee whose cells changed is rebuilt
+  from its `stat_trainee_cell` rows (a handful per trainee).
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.batching import chunks
 from hub.ingest.merge import Merged
-from hub.stats.facts import add_statements, facts_of_classes, rebuild_statement, refresh_statements
-from schema.tables import StatTraineeCell, TrainingClass
+from hub.stats.facts import (
+    add_statements,
+    area_rebuild_statement,
+    area_refresh_statements,
+    facts_of_classes,
+    rebuild_statement,
+    refresh_statements,
+)
+from schema.tables import StatAreaCell, StatTraineeCell, TrainingClass
 
 FACT_TABLES = frozenset({"learning_session", "assessment", "certificate"})
 
@@ -62,13 +71,18 @@ class RollupChanges:
         for part in chunks(sorted(self.class_ids)):
             self.trainee_ids.update((await session.execute(facts_of_classes(part))).scalars())
         one_statement = session.bind.dialect.name == "postgresql"
+        changed = set(self.trainee_ids)  # every trainee whose cells change, for the area cells
         for table_name, rows in sorted(self.inserted.items()):
+            changed.update(trainee for _, trainee in rows if trainee is not None)
             ids = [row_id for row_id, trainee in rows if trainee not in self.trainee_ids]
             for part in chunks(ids, 5000 if one_statement else 900):
                 for statement in add_statements(table_name, part, one_statement):
                     await session.execute(statement)
         for part in chunks(sorted(self.trainee_ids), 500):
             for statement in refresh_statements(part):
+                await session.execute(statement)
+        for part in chunks(sorted(changed), 500):
+            for statement in area_refresh_statements(part):
                 await session.execute(statement)
         self.trainee_ids.clear()
         self.class_ids.clear()
@@ -78,5 +92,7 @@ class RollupChanges:
 
 async def rebuild_rollup(session: AsyncSession) -> None:
     """Recompute the whole roll-up from the raw tables (after a bulk load outside the ingest path)."""
+    await session.execute(delete(StatAreaCell))
     await session.execute(delete(StatTraineeCell))
     await session.execute(rebuild_statement())
+    await session.execute(area_rebuild_statement())

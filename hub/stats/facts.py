@@ -50,6 +50,7 @@ from schema.tables import (
     Course,
     LearningSession,
     Region,
+    StatAreaCell,
     StatTraineeCell,
     Trainee,
     TrainingClass,
@@ -269,4 +270,31 @@ def facts_of_classes(class_ids: Collection[int]) -> Select:
         select(LearningSession.trainee_id).where(LearningSession.class_id.in_(ids)),
         select(Assessment.trainee_id).where(Assessment.class_id.in_(ids)),
         select(Certificate.trainee_id).where(Certificate.class_id.in_(ids)),
+    )
+
+
+AREA_KEYS = ("trainee_id", "person_id", "city_code", "district_code", "identity_category")
+
+
+def _area_cells(trainee_ids: Collection[int] | None) -> Select:
+    """stat_trainee_cell summed over every dimension but area and identity category."""
+    cells = StatTraineeCell.__table__
+    keys = [cells.c[name] for name in AREA_KEYS]
+    sums = [func.sum(cells.c[name]).label(name) for name in MEASURE_COLUMNS]
+    query = select(*keys, *sums).group_by(*keys)
+    return query.where(cells.c.trainee_id.in_(trainee_ids)) if trainee_ids else query
+
+
+def area_rebuild_statement() -> Insert:
+    """Fill an empty stat_area_cell from stat_trainee_cell (migration and full rebuild)."""
+    return insert(StatAreaCell).from_select([*AREA_KEYS, *MEASURE_COLUMNS], _area_cells(None))
+
+
+def area_refresh_statements(trainee_ids: Collection[int]) -> tuple[Delete, Insert]:
+    """Delete, then rebuild from their stat_trainee_cell rows, these trainees' area cells."""
+    ids = sorted(trainee_ids)
+    table = StatAreaCell.__table__
+    return (
+        delete(table).where(table.c.trainee_id.in_(ids)),
+        insert(table).from_select([*AREA_KEYS, *MEASURE_COLUMNS], _area_cells(ids)),
     )

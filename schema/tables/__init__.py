@@ -21,7 +21,7 @@ from schema.tables.policy import (
 )
 from schema.tables.push import PushReceipt
 from schema.tables.reference import Organisation, Platform, Region
-from schema.tables.statistics import StatTraineeCell
+from schema.tables.statistics import StatAreaCell, StatTraineeCell
 from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
     Assessment,
@@ -57,6 +57,7 @@ __all__ = [
     "QuarantinedRecord",
     "RecordVersion",
     "Region",
+    "StatAreaCell",
     "StatTraineeCell",
     "SubsidyClaim",
     "SyncCursor",

@@ -153,4 +153,8 @@ async def test_merge_agrees_with_row_semantics(
         rolled = await statistics(db, DIMENSIONS, REGION, given_platform)
         raw = await statistics(db, DIMENSIONS, REGION, given_platform, from_raw=True)
         assert [vars(r) for r in rolled] == [vars(r) for r in raw]
+        overview = [StatDimension.CITY, StatDimension.IDENTITY_CATEGORY]  # the area roll-up
+        rolled = await statistics(db, overview, REGION)
+        raw = await statistics(db, overview, REGION, from_raw=True)
+        assert [vars(r) for r in rolled] == [vars(r) for r in raw]
         assert (await verify(db)).intact
