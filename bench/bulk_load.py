@@ -102,13 +102,13 @@ async def _copy_facts(database: str, platform_id: int, facts: list[dict[str, Any
     return len(facts)
 
 
-async def load(data: Path, database: str, fresh: bool) -> None:
-    """Load every platform not loaded yet, then rebuild the roll-up and analyse."""
+async def load(data: Path, database: str, fresh: bool, codes: list[str]) -> None:
+    """Load every platform of `codes` not loaded yet, then rebuild the roll-up and analyse."""
     if fresh or not await database_exists(database):
         async with fresh_database(database, keep=True):
             pass
     engine = create_engine(sqlalchemy_url(database))
-    for code in CODES:
+    for code in codes:
         async with transaction(engine) as session:
             platform_id = (await ensure_platform(session, code)).id
             assert platform_id is not None
@@ -152,8 +152,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "p112k")
     parser.add_argument("--database", default="hub_bench_stats")
     parser.add_argument("--fresh", action="store_true", help="drop the database first")
+    parser.add_argument("--first-only", action="store_true", help="Wuhai alone (≈1.2M sessions)")
     args = parser.parse_args()
-    asyncio.run(load(args.data, args.database, args.fresh))
+    codes = CODES[:1] if args.first_only else CODES
+    asyncio.run(load(args.data, args.database, args.fresh, codes))
 
 
 if __name__ == "__main__":
