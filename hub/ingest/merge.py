@@ -55,21 +55,18 @@ def _has_trainee(table: Any) -> bool:
 
 async def _staging(session: AsyncSession, table: Any, names: Sequence[str]) -> str:
     """The connection's empty staging table for `table` with columns `names`."""
-    connection = await session.connection()
     stage = f"stage_{table.name}"
-    made: set[str] = connection.info.setdefault("hub_staging_tables", set())
-    if stage not in made:
-        columns = ", ".join(names)
-        await session.execute(
-            text(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
-                f"AS SELECT {columns} FROM {table.name} WITH NO DATA"
-            )
+    columns = ", ".join(names)
+    # Created when missing on every use: a transaction that created it and then rolled back
+    # took it away again, so remembering it per connection would not be safe.
+    await session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+            f"AS SELECT {columns} FROM {table.name} WITH NO DATA"
         )
-        made.add(stage)
-    else:
-        # Emptied at commit, but one transaction may merge several batches.
-        await session.execute(text(f"DELETE FROM {stage}"))
+    )
+    # Emptied at commit, but one transaction may merge several batches.
+    await session.execute(text(f"DELETE FROM {stage}"))
     return stage
 
 
