@@ -4,10 +4,14 @@
 
 Generates the simulated dataset for --persons people; ingests the trainees, courses, classes and
 enrolments (untimed), then times the session records through `Ingestor.ingest` in --batch-record
-transactions (validation, reference resolution, upsert, history, statistics roll-up), exactly as
-`hub import` does. The same rows, read back, are then COPYed with asyncpg
-`copy_records_to_table` into the emptied `learning_session` table (same indexes): the physical
-limit. ANALYZE runs every 20 s meanwhile, as autovacuum would (bench/harness.py). Prints both rates and the ratio and appends them to bench/RESULTS.md.
+transactions (validation, reference resolution, staging merge, history, ledger chain, statistics
+roll-up), exactly as `hub import` does. The same rows, read back, are then COPYed with asyncpg
+`copy_records_to_table` into the emptied `learning_session` table (same indexes and foreign
+keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
+(bench/harness.py). The same sessions then go through the ingest path into a SQLite file, and the
+per-record Python steps are timed alone (validation: pydantic per record, pydantic
+`TypeAdapter(list[...])`, msgspec; canonical hashing: stdlib json vs orjson). Prints the rates
+and the ratio, appends them to bench/RESULTS.md and writes bench/results/ingest.json.
 """
 
 from __future__ import annotations
@@ -15,13 +19,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
+from pathlib import Path
 
 import asyncpg
-from harness import Timer, autoanalyze, dsn, fresh_database, record, sqlalchemy_url
+from harness import (
+    Timer,
+    autoanalyze,
+    dsn,
+    fresh_database,
+    load,
+    record,
+    sqlalchemy_url,
+    write_json,
+)
+from steps import time_steps
 
 from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
 from hub.ingest import Ingestor
+from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 
@@ -56,6 +73,7 @@ async def run(persons: int, batch: int) -> None:
         if r["type"] == "session"
     ]
     vault = PiiVault(os.urandom(32))
+    load_before = load()
     async with fresh_database("hub_bench_ingest") as name:
         engine = create_engine(sqlalchemy_url(name))
         async with transaction(engine) as session:
@@ -76,23 +94,60 @@ async def run(persons: int, batch: int) -> None:
             )
         await connection.close()
 
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+        await upgrade_engine(engine)
+        async with transaction(engine) as session:
+            platform_id = (await ensure_platform(session, CODE)).id
+        await _ingest(engine, vault, platform_id, setup, batch)
+        with Timer() as sqlite_time:
+            await _ingest(engine, vault, platform_id, sessions, batch)
+        await engine.dispose()
+    steps = time_steps(sessions[:20000], vault)
+    load_after = load()
+
     hub_rate = len(sessions) / hub_time.seconds
     copy_rate = len(rows) / copy_time.seconds
+    sqlite_rate = len(sessions) / sqlite_time.seconds
+    ratio = hub_rate / copy_rate
+    conditions = f"before: {load_before}; after: {load_after}"
     record(
-        "Ingest: session records into PostgreSQL",
+        "Ingest: session records into PostgreSQL and SQLite",
         [
             f"{len(sessions)} session records ({persons} persons), batches of {batch} per transaction.",
+            f"Machine load (shared): {conditions}.",
             "",
             "| path | seconds | rows/s |",
             "|---|---:|---:|",
-            f"| hub ingest path (`Ingestor.ingest`) | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
-            f"| asyncpg `copy_records_to_table` | {copy_time.seconds:.1f} | {copy_rate:,.0f} |",
+            f"| hub ingest path (`Ingestor.ingest`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
+            f"| asyncpg `copy_records_to_table`, PostgreSQL | {copy_time.seconds:.1f} | {copy_rate:,.0f} |",
+            f"| hub ingest path, SQLite (file, WAL) | {sqlite_time.seconds:.1f} | {sqlite_rate:,.0f} |",
             "",
-            f"Ratio hub / COPY: **{hub_rate / copy_rate:.0%}** (goal ≥ 50%).",
-            "The hub path also writes one `record_version` row per record (history) and the",
-            "statistics roll-up; COPY writes the session rows only. ANALYZE runs every 20 s",
-            "(autovacuum stand-in: the local server runs with autovacuum=off).",
+            f"Ratio hub / COPY on PostgreSQL: **{ratio:.0%}** (goal ≥ 50%).",
+            "The hub path also validates, writes one `record_version` row and one ledger entry per",
+            "new record and keeps the statistics roll-up; COPY writes the session rows only.",
+            "ANALYZE runs every 20 s (autovacuum stand-in: the local server runs with autovacuum=off).",
+            "",
+            "Per-record Python steps alone (20,000 session records, µs per record):",
+            "",
+            "| step | µs/record |",
+            "|---|---:|",
+            *(f"| {name} | {micros:.1f} |" for name, micros in steps.items()),
         ],
+    )
+    write_json(
+        "ingest",
+        {
+            "records": len(sessions),
+            "batch": batch,
+            "hub_postgresql_rows_per_s": round(hub_rate),
+            "hub_sqlite_rows_per_s": round(sqlite_rate),
+            "steps_us_per_record": {k: round(v, 2) for k, v in steps.items()},
+        },
+        {"copy_postgresql_rows_per_s": round(copy_rate)},
+        round(ratio, 3),
+        "hub ingest path >= 0.5 x asyncpg COPY of the same rows (PostgreSQL)",
+        conditions,
     )
 
 

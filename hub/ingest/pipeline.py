@@ -1,8 +1,19 @@
 """The one ingest path: every connector, push and file import goes through `Ingestor.ingest`.
 
-Records are validated, de-duplicated by (type, source_id), resolved against what the platform
-sent before, upserted in bulk and versioned. The caller owns the transaction, so a sync can commit
-a batch together with its cursor.
+The steps, each over a whole batch:
+
+1. validate each record (`schema.records`); invalid ones go to quarantine with the reason;
+2. per record type, in dependency order: resolve references (`references`), build rows and the
+   canonical payload and content hash once (`rows`), merge them into the table in one statement
+   (`merge`: staging table + INSERT … ON CONFLICT … WHERE content_hash IS DISTINCT FROM …
+   RETURNING), and write a version for each row the merge inserted or changed (`versions`);
+3. records waiting in quarantine for what arrived are retried;
+4. the statistics roll-up is brought up to date from the merges' RETURNING sets (`rollup`) and
+   the new versions are chained into the ledger.
+
+A batch holding the same (type, source_id) more than once stores each occurrence as a version
+of its own, in order (successive merge rounds: one statement cannot update a row twice).
+The caller owns the transaction, so a sync can commit a batch together with its cursor.
 """
 
 from __future__ import annotations
@@ -11,13 +22,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import insert_new
-from hub.ingest.batching import chunks
-from hub.ingest.bulk import insert_rows
-from hub.ingest.identity import resolve_persons
+from hub.ingest.merge import merge
 from hub.ingest.quarantine import (
     Rejection,
     describe_validation_error,
@@ -26,22 +33,16 @@ from hub.ingest.quarantine import (
     resolve_superseded,
     take_waiting,
 )
+from hub.ingest.references import References
 from hub.ingest.relink import Relink, recheck_persons, relink_trainees
 from hub.ingest.rollup import RollupChanges
-from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
+from hub.ingest.rows import SPECS, Canonical, RecordSpec, canonical
 from hub.ingest.stats import IngestStats
+from hub.ingest.versions import write_versions
 from hub.security.pii import PiiVault
 from hub.supervision.ledger import append_record_versions
-from schema.enums import RECORD_ORDER, OrganisationKind
-from schema.records import (
-    CanonicalRecord,
-    ClassRecord,
-    InvalidRecord,
-    TraineeRecord,
-    parse_record,
-    storable_text,
-)
-from schema.tables import Organisation, RecordVersion, Region
+from schema.enums import RECORD_ORDER
+from schema.records import CanonicalRecord, InvalidRecord, parse_record, storable_text
 from schema.types import utcnow
 
 Key = tuple[str, str]
@@ -61,7 +62,7 @@ class Ingestor:
         self.platform_id = platform_id
         self.vault = vault
         self.run_id = run_id
-        self._region_codes: set[str] | None = None
+        self._references = References(session, platform_id, vault)
         self._unchained: list[tuple[int, dict[str, Any]]] = []
         self._rollup = RollupChanges()
         self._relinked: list[Relink] = []
@@ -88,9 +89,9 @@ class Ingestor:
 
     async def _ingest_once(self, raws: list[Any], stats: IngestStats, retry: bool) -> list[Key]:
         rejections: list[Rejection] = []
-        # A key sent twice in one batch is two versions: the n-th sending of each key goes in
-        # round n, so every version is stored and versioned in the order it came.
+        # rounds[n] holds the (n+1)-th occurrence of each key in the batch, in order.
         rounds: list[dict[Key, CanonicalRecord]] = []
+        seen: dict[Key, int] = {}
         for raw in raws:
             record_type = raw.get("type") if isinstance(raw, dict) else None
             if not retry:
@@ -98,11 +99,10 @@ class Ingestor:
             record = self._parse(raw, rejections)
             if record is not None:
                 key = (record.type, record.source_id)
-                free = next((r for r in rounds if key not in r), None)
-                if free is None:
-                    free = {}
-                    rounds.append(free)
-                free[key] = record
+                occurrence = seen[key] = seen.get(key, -1) + 1
+                if occurrence == len(rounds):
+                    rounds.append({})
+                rounds[occurrence][key] = record
         accepted: list[Key] = []
         for parsed in rounds:
             for record_type in RECORD_ORDER:
@@ -148,231 +148,38 @@ class Ingestor:
         stats: IngestStats,
         rejections: list[Rejection],
     ) -> list[Key]:
+        """Resolve, merge and version records of one type, each (type, source_id) at most once."""
         record_type = records[0].type
-        resolved = await self._resolve(spec, records, rejections)
+        resolved = await self._references.resolve(spec, records, rejections)
         records = [r for r in records if r.source_id in resolved]
         if not records:
             return []
-        rows: dict[str, dict[str, Any]] = {}
-        payloads: dict[str, dict[str, Any]] = {}
+        if spec.table.__tablename__ == "trainee":
+            # A corrected ID number: what hangs off the trainee follows it to the new person.
+            new_persons = {sid: r.person_id for sid, r in resolved.items() if r.person_id}
+            self._relinked += await relink_trainees(self.session, self.platform_id, new_persons)
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        texts: dict[str, Canonical] = {}
         for record in records:
-            payload = history_payload(record, self.vault)
+            text = texts[record.source_id] = canonical(record, self.vault)
             row = spec.build(record, resolved[record.source_id], self.vault)
             row.update(
                 platform_id=self.platform_id,
                 source_id=record.source_id,
-                content_hash=content_hash(payload),
+                content_hash=text.content_hash,
+                first_seen_at=now,
+                updated_at=now,
             )
-            rows[record.source_id] = row
-            payloads[record.source_id] = payload
-
-        table = spec.table
-        existing: dict[str, tuple[int, str]] = {}
-        for part in chunks(list(rows)):
-            found = await self.session.execute(
-                select(table.source_id, table.id, table.content_hash).where(  # type: ignore[attr-defined]
-                    table.platform_id == self.platform_id,  # type: ignore[attr-defined]
-                    table.source_id.in_(part),  # type: ignore[attr-defined]
-                )
-            )
-            existing.update({sid: (rid, h) for sid, rid, h in found.all()})
-
-        now = utcnow()
-        inserts = [row for sid, row in rows.items() if sid not in existing]
-        changed = [
-            sid
-            for sid, row in rows.items()
-            if sid in existing and existing[sid][1] != row["content_hash"]
-        ]
+            rows.append(row)
+        merged = await merge(self.session, spec.table.__table__, rows)  # type: ignore[attr-defined]
+        inserted = sum(1 for m in merged if m.inserted)
         stream = stats.of(record_type)
-        stream.inserted += len(inserts)
-        stream.updated += len(changed)
-        stream.unchanged += len(rows) - len(inserts) - len(changed)
-        if inserts:
-            for row in inserts:
-                row["first_seen_at"] = row["updated_at"] = now
-            await insert_rows(self.session, table, inserts)
-        updates = [{**rows[sid], "id": existing[sid][0], "updated_at": now} for sid in changed]
-        if updates:
-            await self._rollup.before_update(self.session, table, [u["id"] for u in updates])
-            await self.session.execute(update(table), updates)
-        self._rollup.written(table.__tablename__, inserts + updates, [u["id"] for u in updates])
-        await self._record_versions(record_type, payloads, inserts, changed, now)
+        stream.inserted += inserted
+        stream.updated += len(merged) - inserted
+        stream.unchanged += len(rows) - len(merged)
+        self._rollup.merged(spec.table.__tablename__, merged)
+        self._unchained += await write_versions(
+            self.session, self.platform_id, record_type, self.run_id, merged, texts, now
+        )
         return [(record_type, r.source_id) for r in records]
-
-    async def _record_versions(
-        self,
-        record_type: str,
-        payloads: dict[str, dict[str, Any]],
-        inserts: list[dict[str, Any]],
-        changed: list[str],
-        now: Any,
-    ) -> None:
-        versions = [
-            self._version(record_type, row["source_id"], 1, payloads[row["source_id"]], None, now)
-            for row in inserts
-        ]
-        previous = await self._latest_versions(record_type, changed)
-        for sid in changed:
-            number, old = previous.get(sid, (0, {}))
-            new = payloads[sid]
-            fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-            versions.append(self._version(record_type, sid, number + 1, new, fields, now))
-        if versions:
-            # Not COPY: the chain needs each version's id, which RETURNING gives in order.
-            # Core, not the ORM's bulk insert: nothing here needs ORM objects.
-            table = RecordVersion.__table__  # type: ignore[attr-defined]
-            inserted = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-            ids = (await self.session.execute(inserted, versions)).scalars().all()
-            self._unchained.extend(zip(ids, versions, strict=True))
-
-    def _version(
-        self,
-        record_type: str,
-        source_id: str,
-        number: int,
-        payload: dict[str, Any],
-        changed_fields: list[str] | None,
-        now: Any,
-    ) -> dict[str, Any]:
-        return {
-            "platform_id": self.platform_id,
-            "record_type": record_type,
-            "source_id": source_id,
-            "version": number,
-            "content_hash": content_hash(payload),
-            "payload": payload,
-            "changed_fields": changed_fields,
-            "sync_run_id": self.run_id,
-            "recorded_at": now,
-        }
-
-    async def _latest_versions(
-        self, record_type: str, source_ids: list[str]
-    ) -> dict[str, tuple[int, dict[str, Any]]]:
-        latest: dict[str, tuple[int, dict[str, Any]]] = {}
-        for part in chunks(source_ids):
-            found = await self.session.execute(
-                select(RecordVersion.source_id, RecordVersion.version, RecordVersion.payload).where(
-                    RecordVersion.platform_id == self.platform_id,
-                    RecordVersion.record_type == record_type,
-                    RecordVersion.source_id.in_(part),
-                )
-            )
-            for sid, number, payload in found.all():
-                if number > latest.get(sid, (0, {}))[0]:
-                    latest[sid] = (number, payload)
-        return latest
-
-    async def _resolve(
-        self, spec: RecordSpec, records: Sequence[CanonicalRecord], rejections: list[Rejection]
-    ) -> dict[str, Resolved]:
-        """Resolve every reference of every record; records that cannot be resolved are rejected."""
-        resolved = {r.source_id: Resolved() for r in records}
-        region_codes = await self._known_regions()
-        for record in records:
-            code = getattr(record, "region_code", None)
-            if code is not None and code not in region_codes:
-                self._reject(record, f"region_code {code} is not a known division", rejections)
-                resolved.pop(record.source_id)
-        for field, ref_type in spec.references.items():
-            wanted = {getattr(r, field) for r in records if getattr(r, field) is not None}
-            lookup = await self._lookup(ref_type, wanted)
-            for record in records:
-                target = getattr(record, field)
-                entry = resolved.get(record.source_id)
-                if entry is None or (target is None and field in spec.optional_references):
-                    continue
-                if target not in lookup:
-                    reason = f"{field} '{target}' refers to a {ref_type} the platform has not sent"
-                    self._reject(record, reason, rejections, waiting=(ref_type, target))
-                    resolved.pop(record.source_id)
-                    continue
-                entry.refs[field], person_id = lookup[target]
-                if ref_type == "trainee":
-                    entry.person_id = person_id
-        if spec.table.__tablename__ == "trainee":
-            trainees = [r for r in records if isinstance(r, TraineeRecord)]
-            persons = await resolve_persons(self.session, trainees, self.vault)
-            for record in trainees:
-                if record.source_id in resolved:
-                    resolved[record.source_id].person_id = persons[
-                        self.vault.lookup_hash(record.id_number)
-                    ]
-            new_persons = {sid: r.person_id for sid, r in resolved.items() if r.person_id}
-            self._relinked += await relink_trainees(self.session, self.platform_id, new_persons)
-        if spec.table.__tablename__ == "training_class":
-            classes = [r for r in records if isinstance(r, ClassRecord)]
-            organisers = await self._organisers(classes)
-            for record in classes:
-                if record.source_id in resolved:
-                    resolved[record.source_id].organiser_id = organisers[
-                        record.organiser_credit_code
-                    ]
-        return resolved
-
-    def _reject(
-        self,
-        record: CanonicalRecord,
-        reason: str,
-        rejections: list[Rejection],
-        waiting: tuple[str, str] | None = None,
-    ) -> None:
-        rejections.append(
-            Rejection(
-                record.model_dump(mode="json", exclude_none=True),
-                reason,
-                record.type,
-                record.source_id,
-                waiting[0] if waiting else None,
-                waiting[1] if waiting else None,
-            )
-        )
-
-    async def _lookup(self, record_type: str, source_ids: set[str]) -> dict[str, tuple[int, Any]]:
-        """source_id -> (row id, person id or None) for records of this platform."""
-        table = SPECS[record_type].table
-        person = table.person_id if record_type == "trainee" else table.id  # type: ignore[attr-defined]
-        found: dict[str, tuple[int, Any]] = {}
-        for part in chunks(sorted(source_ids)):
-            rows = await self.session.execute(
-                select(table.source_id, table.id, person).where(  # type: ignore[attr-defined]
-                    table.platform_id == self.platform_id,  # type: ignore[attr-defined]
-                    table.source_id.in_(part),  # type: ignore[attr-defined]
-                )
-            )
-            found.update({sid: (rid, pid) for sid, rid, pid in rows.all()})
-        return found
-
-    async def _known_regions(self) -> set[str]:
-        if self._region_codes is None:
-            self._region_codes = set((await self.session.execute(select(Region.code))).scalars())
-        return self._region_codes
-
-    async def _organisers(self, classes: list[ClassRecord]) -> dict[str, int]:
-        """Organisation ids by credit code; organisers first seen here are recorded unregistered."""
-        wanted = {c.organiser_credit_code: c.region_code for c in classes}
-        query = select(Organisation.credit_code, Organisation.id)
-        found = dict(
-            (await self.session.execute(query.where(Organisation.credit_code.in_(wanted)))).all()
-        )
-        missing = [
-            {
-                "credit_code": code,
-                "name": code,
-                "kind": OrganisationKind.TRAINING_INSTITUTION,
-                "region_code": wanted[code],
-                "registered": False,
-                "created_at": utcnow(),
-            }
-            for code in wanted
-            if code not in found
-        ]
-        if missing:
-            await self.session.execute(insert_new(self.session, Organisation), missing)
-            found = dict(
-                (
-                    await self.session.execute(query.where(Organisation.credit_code.in_(wanted)))
-                ).all()
-            )
-        return found

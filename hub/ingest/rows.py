@@ -6,6 +6,7 @@ version can be kept forever without holding personal data in plain text.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from hub.security.pii import PiiVault
-from hub.supervision.ledger import canonical_hash
+from hub.supervision.ledger import canonical_bytes, canonical_hash
 from schema.ids import mask_id_number, mask_phone
 from schema.records import CanonicalRecord, record_payload
 from schema.tables import (
@@ -59,6 +60,24 @@ def history_payload(record: CanonicalRecord, vault: PiiVault) -> dict[str, Any]:
 def content_hash(payload: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON payload: what change detection and the ledger compare."""
     return canonical_hash(payload)
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A record's history payload, its canonical JSON text and that text's SHA-256."""
+
+    payload: dict[str, Any]
+    text: str
+    content_hash: str
+
+
+def canonical(record: CanonicalRecord, vault: PiiVault) -> Canonical:
+    """History payload, canonical text and content hash of a record, serialised once."""
+    payload = history_payload(record, vault)
+    data = canonical_bytes(payload)
+    return Canonical(
+        payload, data.decode("utf-8", "surrogatepass"), hashlib.sha256(data).hexdigest()
+    )
 
 
 def _trainee(r: Any, res: Resolved, vault: PiiVault) -> dict[str, Any]:

@@ -27,14 +27,17 @@ from sqlalchemy import (
     Insert,
     Select,
     String,
+    Update,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -47,6 +50,7 @@ from schema.tables import (
     Course,
     LearningSession,
     Region,
+    StatAreaCell,
     StatTraineeCell,
     Trainee,
     TrainingClass,
@@ -103,7 +107,7 @@ def _zero(name: str) -> ColumnElement[int]:
     return literal(0).label(name)
 
 
-def _sessions(trainee_ids: Collection[int] | None) -> Select:
+def _sessions(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     online = LearningSession.mode == SessionMode.ONLINE
     query = (
         select(
@@ -126,10 +130,12 @@ def _sessions(trainee_ids: Collection[int] | None) -> Select:
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
+    if row_ids:
+        return query.where(LearningSession.id.in_(row_ids))
     return query.where(LearningSession.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _assessments(trainee_ids: Collection[int] | None) -> Select:
+def _assessments(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     query = (
         select(
             Trainee.id,
@@ -151,10 +157,12 @@ def _assessments(trainee_ids: Collection[int] | None) -> Select:
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
+    if row_ids:
+        return query.where(Assessment.id.in_(row_ids))
     return query.where(Assessment.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _certificates(trainee_ids: Collection[int] | None) -> Select:
+def _certificates(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
     # Without a class, the certificate counts where the trainee is registered.
     region = aliased(Region)
     query = (
@@ -178,6 +186,8 @@ def _certificates(trainee_ids: Collection[int] | None) -> Select:
         .outerjoin(Course, Course.id == TrainingClass.course_id)
         .join(region, region.code == func.coalesce(TrainingClass.region_code, Trainee.region_code))
     )
+    if row_ids:
+        return query.where(Certificate.id.in_(row_ids))
     return query.where(Certificate.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
@@ -211,6 +221,48 @@ def refresh_statements(trainee_ids: Collection[int]) -> tuple[Delete, Insert]:
     )
 
 
+FACT_SELECTS = {
+    "learning_session": _sessions,
+    "assessment": _assessments,
+    "certificate": _certificates,
+}
+
+
+def add_statements(
+    fact_table: str, row_ids: Collection[int], one_statement: bool = False
+) -> tuple[Update | Insert, ...]:
+    """Add the facts of newly inserted rows of `fact_table` to the roll-up, as deltas.
+
+    An UPDATE adds to the cells that exist, an INSERT creates the cells that do not; a cell is
+    matched on every key (NULL matching NULL). Only for rows just inserted whose trainee's cells
+    are not rebuilt in the same transaction. `one_statement` (PostgreSQL) runs the UPDATE as a
+    data-modifying CTE of the INSERT, so the deltas are aggregated once.
+    """
+    added = FACT_SELECTS[fact_table](None, sorted(row_ids)).subquery("added")
+    # Only the session select labels its columns; they are in FACT_COLUMNS order in each.
+    by_name = dict(zip(FACT_COLUMNS, added.c, strict=True))
+    keys = [by_name[name].label(name) for name in ("trainee_id", "person_id", *KEY_COLUMNS)]
+    sums = [func.sum(by_name[name]).label(name) for name in MEASURE_COLUMNS]
+    grouped = select(*keys, *sums).group_by(*keys)
+    delta = grouped.cte("delta") if one_statement else grouped.subquery("delta")
+    table = StatTraineeCell.__table__
+    same_cell = [table.c.trainee_id == delta.c.trainee_id] + [
+        table.c[name].is_not_distinct_from(delta.c[name]) for name in ("person_id", *KEY_COLUMNS)
+    ]
+    add = (
+        update(table)
+        .where(*same_cell)
+        .values({name: table.c[name] + delta.c[name] for name in MEASURE_COLUMNS})
+    )
+    columns = ["trainee_id", "person_id", *KEY_COLUMNS, *MEASURE_COLUMNS]
+    new_cells = select(*(delta.c[name] for name in columns)).where(~exists().where(*same_cell))
+    create = insert(table).from_select(columns, new_cells)
+    if one_statement:
+        # The INSERT's NOT EXISTS sees the cells as before the UPDATE: the same set of cells.
+        return (create.add_cte(add.returning(table.c.id).cte("added")),)
+    return add, create
+
+
 def facts_of_classes(class_ids: Collection[int]) -> Select:
     """Trainees with a fact in any of these classes (whose cells move when a class changes)."""
     ids = sorted(class_ids)
@@ -218,4 +270,31 @@ def facts_of_classes(class_ids: Collection[int]) -> Select:
         select(LearningSession.trainee_id).where(LearningSession.class_id.in_(ids)),
         select(Assessment.trainee_id).where(Assessment.class_id.in_(ids)),
         select(Certificate.trainee_id).where(Certificate.class_id.in_(ids)),
+    )
+
+
+AREA_KEYS = ("trainee_id", "person_id", "city_code", "district_code", "identity_category")
+
+
+def _area_cells(trainee_ids: Collection[int] | None) -> Select:
+    """stat_trainee_cell summed over every dimension but area and identity category."""
+    cells = StatTraineeCell.__table__
+    keys = [cells.c[name] for name in AREA_KEYS]
+    sums = [func.sum(cells.c[name]).label(name) for name in MEASURE_COLUMNS]
+    query = select(*keys, *sums).group_by(*keys)
+    return query.where(cells.c.trainee_id.in_(trainee_ids)) if trainee_ids else query
+
+
+def area_rebuild_statement() -> Insert:
+    """Fill an empty stat_area_cell from stat_trainee_cell (migration and full rebuild)."""
+    return insert(StatAreaCell).from_select([*AREA_KEYS, *MEASURE_COLUMNS], _area_cells(None))
+
+
+def area_refresh_statements(trainee_ids: Collection[int]) -> tuple[Delete, Insert]:
+    """Delete, then rebuild from their stat_trainee_cell rows, these trainees' area cells."""
+    ids = sorted(trainee_ids)
+    table = StatAreaCell.__table__
+    return (
+        delete(table).where(table.c.trainee_id.in_(ids)),
+        insert(table).from_select([*AREA_KEYS, *MEASURE_COLUMNS], _area_cells(ids)),
     )

@@ -21,6 +21,7 @@ from schema.tables import (
     Organisation,
     Platform,
     Region,
+    StatAreaCell,
     StatTraineeCell,
     SubsidyClaim,
     SubsidyRecovery,
@@ -73,6 +74,9 @@ class StatValues:
 
 
 WORK_MEM = "64MB"
+# Groupings and filters the narrow area roll-up answers (the overview front ends ask most).
+AREA_DIMENSIONS = frozenset({"city_code", "district_code", "identity_category"})
+AREA_FILTERS = frozenset({"region", "identity_category"})
 # Order of the figures after trainees and persons in StatValues.
 ACTIVITY_ORDER = ("sessions", "online_seconds", "offline_seconds", "qualified", "certificates")
 ScopeFor = Callable[[Any], ColumnElement[bool]]
@@ -147,6 +151,19 @@ def _activity(source: Any, names: list[str], where: list[ColumnElement[bool]]) -
     )
 
 
+def rollup_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None) -> Any:
+    """The narrow area roll-up when it holds every column asked for, else the full roll-up."""
+    area = StatAreaCell.__table__
+    used = {k for k, v in vars(given).items() if v} if given else set()
+    if not set(names) <= AREA_DIMENSIONS or not used <= AREA_FILTERS:
+        return StatTraineeCell.__table__
+    try:
+        scope(area)  # area roles scope by city/district; others name columns it does not have
+    except (AttributeError, KeyError):
+        return StatTraineeCell.__table__
+    return area
+
+
 async def statistics(
     session: AsyncSession,
     dimensions: Sequence[StatDimension],
@@ -160,7 +177,7 @@ async def statistics(
     roll-up is tested and benchmarked against).
     """
     names = [d.value for d in dict.fromkeys(dimensions)]
-    source = facts() if from_raw else StatTraineeCell.__table__
+    source = facts() if from_raw else rollup_for(names, scope, given)
     rows: dict[tuple[Any, ...], StatValues] = {}
     if session.bind.dialect.name == "postgresql":
         # The distinct counts sort the rows of each group: keep that sort in memory.

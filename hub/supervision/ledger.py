@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+import orjson
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.bulk import insert_rows
 from schema.tables import LedgerEntry, LedgerHead, RecordVersion, WorkflowTransition
 from schema.types import utcnow
 
@@ -37,10 +39,24 @@ class LedgerError(RuntimeError):
     """The chain cannot be appended to (e.g. the head row vanished mid-transaction)."""
 
 
+def canonical_bytes(payload: Any) -> bytes:
+    """The payload as canonical JSON: sorted keys, no whitespace, UTF-8, orjson's number forms.
+
+    The same bytes as `json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
+    except for floats below 1e-4, which orjson writes without an exponent. What orjson cannot
+    encode (integers beyond 64 bits, lone surrogates) falls back to the standard library's form,
+    so every payload still has one canonical form.
+    """
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
+
+
 def canonical_hash(payload: Any) -> str:
-    """SHA-256 of the payload as canonical JSON (sorted keys, no whitespace)."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """SHA-256 of the payload's canonical JSON bytes (`canonical_bytes`)."""
+    return hashlib.sha256(canonical_bytes(payload)).hexdigest()
 
 
 def _iso(moment: datetime) -> str:
@@ -127,7 +143,7 @@ async def append_many(session: AsyncSession, items: Sequence[tuple[str, str, str
             }
         )
         prev = digest
-    await session.execute(insert(LedgerEntry), rows)
+    await insert_rows(session, LedgerEntry, rows)  # COPY on PostgreSQL for large batches
     await session.execute(
         update(LedgerHead).where(LedgerHead.id == HEAD_ID).values(seq=seq, entry_hash=prev)
     )

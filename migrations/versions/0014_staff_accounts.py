@@ -1,7 +1,7 @@
 """Console staff accounts: Argon2 password hashes, roles, lockout state.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import schema.types
 
 revision: str = "0014"
-down_revision: str | tuple[str, ...] | None = "0011"
+down_revision: str | tuple[str, ...] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,7 +27,7 @@ from schema.tables.reference import (
     Platform,
     Region,
 )
-from schema.tables.statistics import StatTraineeCell
+from schema.tables.statistics import StatAreaCell, StatTraineeCell
 from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
     Assessment,
@@ -66,6 +66,7 @@ __all__ = [
     "RecordVersion",
     "Region",
     "StaffAccount",
+    "StatAreaCell",
     "StatTraineeCell",
     "SubsidyClaim",
     "SubsidyRecovery",

@@ -34,3 +34,29 @@ class StatTraineeCell(SQLModel, table=True):
     offline_seconds: int = Field(default=0, sa_type=sa.BigInteger)
     qualified: int = 0
     certificates: int = 0
+
+
+class StatAreaCell(SQLModel, table=True):
+    """A trainee's activity per (area, identity category): the narrow roll-up of the overview.
+
+    The groupings front ends ask most (city or district by identity category, region-wide or in
+    an area's scope) need none of the other dimensions; summed over them, the rows are fewer and
+    narrower than `stat_trainee_cell`'s, and distinct counts over them stay exact because the
+    trainee and person are still in the grain. Kept in step with `stat_trainee_cell` by the
+    ingest path (refreshed for every trainee whose cells changed).
+    """
+
+    __tablename__ = "stat_area_cell"
+    __table_args__ = (sa.Index("ix_stat_area_cell_city_code", "city_code", "district_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trainee_id: int = Field(foreign_key="trainee.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    city_code: str | None = Field(default=None, max_length=6)
+    district_code: str | None = Field(default=None, max_length=6)
+    identity_category: str = Field(max_length=32)
+    sessions: int = 0
+    online_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    offline_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    qualified: int = 0
+    certificates: int = 0

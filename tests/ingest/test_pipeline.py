@@ -139,3 +139,22 @@ async def test_id_numbers_are_not_stored_in_plain_text(
     assert number not in (row.id_cipher, row.id_hash) and vault.decrypt(row.id_cipher) == number
     assert row.id_masked == number[:6] + "********" + number[-4:]
     assert history["id_number"].startswith("hmac:") and number not in json.dumps(history)
+
+
+async def test_ingest_after_a_rolled_back_batch(engine: AsyncEngine, vault: PiiVault) -> None:
+    """A batch rolled back after its merge (staging table included) does not spoil the next."""
+    async with transaction(engine) as db:
+        platform_id = (await ensure_platform(db, "p1")).id
+
+    class Abort(Exception):
+        pass
+
+    try:
+        async with transaction(engine) as db:
+            await Ingestor(db, platform_id, vault).ingest(small_ledger())
+            raise Abort
+    except Abort:
+        pass
+    stats = await ingest(engine, vault, small_ledger())
+    assert stats.total.inserted == 9 and stats.total.quarantined == 0
+    assert await count(engine, LearningSession) == 3

@@ -19,9 +19,10 @@ from hub.ingest import Ingestor
 from hub.ingest.rollup import rebuild_rollup
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
-from hub.stats.query import StatDimension, StatFilterValues, statistics
+from hub.stats.query import StatDimension, StatFilterValues, rollup_for, statistics
 from schema.tables import (
     LearningSession,
+    StatAreaCell,
     StatTraineeCell,
     SubsidyClaim,
     Trainee,
@@ -210,3 +211,16 @@ async def _cells(db: Any) -> list[tuple]:
     columns = [c for c in table.c if c.name != "id"]
     rows = (await db.execute(select(*columns))).all()
     return sorted(tuple(row) for row in rows)
+
+
+def test_overview_groupings_read_the_area_rollup() -> None:
+    """Area and category groupings in an area scope use stat_area_cell; the rest the full one."""
+    area, full = StatAreaCell.__table__, StatTraineeCell.__table__
+    org = Scope(Principal(subject="t", role=Role.ORG, org_credit_code="X")).statistics
+    assert rollup_for(["city_code", "identity_category"], REGION.statistics, None) is area
+    assert (
+        rollup_for(["district_code"], WUHAI.statistics, StatFilterValues(region="150302")) is area
+    )
+    assert rollup_for(["city_code", "month"], REGION.statistics, None) is full
+    assert rollup_for(["city_code"], REGION.statistics, StatFilterValues(platform="p")) is full
+    assert rollup_for(["city_code"], org, None) is full

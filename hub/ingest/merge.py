@@ -1,0 +1,142 @@
+"""The set-based upsert of one record type: new rows inserted, changed rows updated, in one statement.
+
+PostgreSQL: the batch is COPYed into a temporary staging table (one per record table and
+connection, emptied at commit) and merged with one
+`INSERT … SELECT … ON CONFLICT (platform_id, source_id) DO UPDATE … WHERE content_hash IS
+DISTINCT FROM … RETURNING`. A CTE reads, in the same statement's snapshot, which trainee each
+changed fact belonged to before, for the statistics roll-up.
+SQLite: the existing keys are read first, then `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING`.
+
+Either way only rows inserted or changed come back: unchanged rows cost no write, no version and
+no roll-up work. A batch must hold each (platform, source_id) at most once: one statement cannot
+update a row twice (the pipeline merges repeated records in successive rounds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.bulk import bind_tuples, copy_tuples, is_postgresql
+from hub.ingest.batching import chunks
+
+KEY = ("platform_id", "source_id")
+KEEP_ON_UPDATE = frozenset({"id", "platform_id", "source_id", "first_seen_at"})
+
+
+@dataclass(frozen=True)
+class Merged:
+    """One row the merge inserted or changed."""
+
+    id: int
+    source_id: str
+    inserted: bool
+    trainee_id: int | None = None  # fact rows: the trainee the row belongs to now
+    old_trainee_id: int | None = None  # changed fact rows: the trainee it belonged to before
+
+
+async def merge(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> list[Merged]:
+    """Upsert `rows` (same keys, every column but `id`) into `table`; returns what was written."""
+    if not rows:
+        return []
+    if await is_postgresql(session):
+        return await _merge_postgresql(session, table, rows)
+    return await _merge_sqlite(session, table, rows)
+
+
+def _has_trainee(table: Any) -> bool:
+    return "trainee_id" in table.c
+
+
+async def _staging(session: AsyncSession, table: Any, names: Sequence[str]) -> str:
+    """The connection's empty staging table for `table` with columns `names`."""
+    stage = f"stage_{table.name}"
+    columns = ", ".join(names)
+    # Created when missing on every use: a transaction that created it and then rolled back
+    # took it away again, so remembering it per connection would not be safe.
+    await session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+            f"AS SELECT {columns} FROM {table.name} WITH NO DATA"
+        )
+    )
+    # Emptied at commit, but one transaction may merge several batches.
+    await session.execute(text(f"DELETE FROM {stage}"))
+    return stage
+
+
+async def _merge_postgresql(
+    session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]
+) -> list[Merged]:
+    names = sorted(rows[0])  # sorted: one staging layout per table whatever the dict order
+    stage = await _staging(session, table, names)
+    dialect = (await session.connection()).dialect
+    await copy_tuples(session, stage, names, bind_tuples(table, dialect, names, rows))
+    columns = ", ".join(names)
+    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
+    facts = _has_trainee(table)
+    # LATERAL: one unique-index probe per staged row whatever the planner guesses of the
+    # staging table, which is never analysed.
+    old = (
+        f"SELECT t.id, t.trainee_id FROM {stage} s CROSS JOIN LATERAL ("
+        f"SELECT id, trainee_id, content_hash FROM {table.name} "
+        "WHERE platform_id = s.platform_id AND source_id = s.source_id) t "
+        "WHERE t.content_hash IS DISTINCT FROM s.content_hash"
+        if facts
+        else "SELECT NULL::bigint AS id, NULL::int AS trainee_id WHERE false"
+    )
+    trainee = "t.trainee_id" if facts else "NULL::int"
+    statement = f"""
+        WITH old AS ({old}),
+        merged AS (
+            INSERT INTO {table.name} AS t ({columns})
+            SELECT {columns} FROM {stage}
+            ON CONFLICT (platform_id, source_id) DO UPDATE SET {updates}
+            WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+            RETURNING t.id, t.source_id, t.xmax = 0 AS inserted, {trainee} AS trainee_id
+        )
+        SELECT m.id, m.source_id, m.inserted, m.trainee_id, old.trainee_id
+        FROM merged m LEFT JOIN old ON old.id = m.id
+    """
+    found = await session.execute(text(statement))
+    return [Merged(*row) for row in found.all()]
+
+
+async def _merge_sqlite(
+    session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]
+) -> list[Merged]:
+    facts = _has_trainee(table)
+    platform_id = rows[0]["platform_id"]
+    before: dict[str, Any] = {}
+    wanted = [row["source_id"] for row in rows]
+    trainee_column = table.c.trainee_id if facts else table.c.id
+    for part in chunks(wanted):
+        found = await session.execute(
+            select(table.c.source_id, trainee_column).where(
+                table.c.platform_id == platform_id, table.c.source_id.in_(part)
+            )
+        )
+        before.update({sid: trainee for sid, trainee in found.all()})
+    insert = sqlite.insert(table)
+    names = [n for n in rows[0] if n not in KEEP_ON_UPDATE]
+    upsert = insert.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={n: insert.excluded[n] for n in names},
+        where=table.c.content_hash.is_distinct_from(insert.excluded.content_hash),
+    ).returning(table.c.id, table.c.source_id, trainee_column)
+    written = (await session.execute(upsert, list(rows))).all()
+    return [
+        Merged(
+            rid,
+            sid,
+            sid not in before,
+            trainee if facts else None,
+            before.get(sid) if facts else None,
+        )
+        for rid, sid, trainee in written
+    ]

@@ -1,0 +1,97 @@
+"""History: one `record_version` row per accepted change, numbered per record, ready to chain.
+
+Only rows the merge inserted (version 1) or changed (previous version + 1, with the fields that
+differ) get a version; unchanged records cost nothing. On PostgreSQL the version ids are taken
+from the sequence first and the rows COPYed with their payload's canonical JSON text, so no
+JSON is serialised twice; elsewhere an INSERT … RETURNING gives the ids in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.bulk import bind_tuples, copy_tuples, is_postgresql, reserve_ids
+from hub.ingest.batching import chunks
+from hub.ingest.merge import Merged
+from hub.ingest.rows import Canonical
+from schema.tables import RecordVersion
+
+TABLE = RecordVersion.__table__  # type: ignore[attr-defined]
+# Columns COPYed as given: the payload is already canonical JSON text.
+_PREPARED = ("id", "payload")
+
+
+async def write_versions(
+    session: AsyncSession,
+    platform_id: int,
+    record_type: str,
+    run_id: int | None,
+    merged: Sequence[Merged],
+    canonical: dict[str, Canonical],
+    now: datetime,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Insert the versions of what the merge wrote; returns (version id, row) for the chain."""
+    if not merged:
+        return []
+    changed = [m.source_id for m in merged if not m.inserted]
+    previous = await _latest(session, platform_id, record_type, changed)
+    rows = []
+    for m in merged:
+        new = canonical[m.source_id]
+        number, fields = 1, None
+        if not m.inserted:
+            number, old = previous.get(m.source_id, (0, {}))
+            number += 1
+            fields = sorted(
+                k for k in old.keys() | new.payload.keys() if old.get(k) != new.payload.get(k)
+            )
+        rows.append(
+            {
+                "platform_id": platform_id,
+                "record_type": record_type,
+                "source_id": m.source_id,
+                "version": number,
+                "content_hash": new.content_hash,
+                "payload": new.payload,
+                "changed_fields": fields,
+                "sync_run_id": run_id,
+                "recorded_at": now,
+            }
+        )
+    if await is_postgresql(session):
+        ids = await reserve_ids(session, TABLE, len(rows))
+        names = [c for c in rows[0] if c != "payload"]
+        dialect = (await session.connection()).dialect
+        tuples = bind_tuples(TABLE, dialect, names, rows)
+        texts = [canonical[row["source_id"]].text for row in rows]
+        records = [(i, t, *values) for i, t, values in zip(ids, texts, tuples, strict=True)]
+        await copy_tuples(session, TABLE.name, [*_PREPARED, *names], records)
+    else:
+        # The chain needs each version's id, which RETURNING gives in parameter order.
+        statement = TABLE.insert().returning(TABLE.c.id, sort_by_parameter_order=True)
+        ids = list((await session.execute(statement, rows)).scalars())
+    return list(zip(ids, rows, strict=True))
+
+
+async def _latest(
+    session: AsyncSession, platform_id: int, record_type: str, source_ids: list[str]
+) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The latest version number and payload of each record."""
+    latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    for part in chunks(source_ids):
+        found = await session.execute(
+            select(RecordVersion.source_id, RecordVersion.version, RecordVersion.payload).where(
+                RecordVersion.platform_id == platform_id,
+                RecordVersion.record_type == record_type,
+                RecordVersion.source_id.in_(part),
+            )
+        )
+        for sid, number, payload in found.all():
+            if number > latest.get(sid, (0, {}))[0]:
+                latest[sid] = (number, payload)
+    return latest
