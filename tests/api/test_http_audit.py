@@ -41,7 +41,8 @@ def audit_script() -> Path:
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on uvicorn on loopback (the audit only asks `{ __typename }`-like things)."""
     data_dir = tmp_path_factory.mktemp("audit")
-    settings = Settings(data_dir=data_dir, jwt_secret=SECRET)
+    # The audit probes with `__type` queries: introspection on, as an operator may choose.
+    settings = Settings(data_dir=data_dir, jwt_secret=SECRET, introspection=True)
     with serve(create_app(settings)) as base_url:
         yield f"{base_url}/graphql"
 
