@@ -208,14 +208,23 @@ class Scope:
             return true()
         if self.principal.role is Role.FINANCE:
             return false()
-        # A trainee reached through a class is on that class's platform: home trainees suffice.
-        reached = [
-            select(Trainee.platform_id).where(self.home_trainees()),
-            select(AlertRecord.platform_id).where(self.alert_records()),
-        ]
+        reached = [select(AlertRecord.platform_id).where(self.alert_records())]
         if self.principal.role is not Role.CONNECTOR:
             reached.append(select(TrainingClass.platform_id).where(self.training_classes()))
-        return or_(self.home_platforms(), *(Platform.id.in_(q.distinct()) for q in reached))
+        # A trainee reached through a class is on that class's platform: home trainees suffice.
+        # Asked per platform (few) as EXISTS, not as the set of all their platforms, which
+        # would read every trainee of the area.
+        has_trainees = (
+            select(Trainee.id)
+            .where(Trainee.platform_id == Platform.id, self.home_trainees())
+            .correlate(Platform)
+            .exists()
+        )
+        return or_(
+            self.home_platforms(),
+            *(Platform.id.in_(q.distinct()) for q in reached),
+            has_trainees,
+        )
 
     def home_platforms(self) -> ColumnElement[bool]:
         """Platforms the caller answers for: its own (connector), those it operates (org), those
