@@ -20,7 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.documents.routes import document_routes
-from hub.api.errors import RequestTimedOut
+from hub.api.errors import RequestTimedOut, Unauthenticated
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
@@ -52,6 +52,9 @@ class GraphQLEndpoint:
         request = Request(scope)
         async with self.sessions() as session:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
+            if auth_error is not None:
+                await self.refuse_credentials(auth_error, scope, receive, send)
+                return
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
             started = False
@@ -71,6 +74,20 @@ class GraphQLEndpoint:
                 ERRORS.labels(error.code).inc()
                 body = {"data": None, "errors": [error.formatted]}
                 await JSONResponse(body, status_code=503)(scope, receive, send)
+
+    @staticmethod
+    async def refuse_credentials(why: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """401 for credentials that were sent but are not valid (expired, revoked, forged).
+
+        A client error, not a server fault: one INFO line, no stack trace. Requests that send
+        no credentials at all still run, for the fields anyone may read.
+        """
+        log.info("refused credentials: %s", why)
+        error = Unauthenticated(why)
+        ERRORS.labels(error.code).inc()
+        body = {"data": None, "errors": [error.formatted]}
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        await JSONResponse(body, status_code=401, headers=headers)(scope, receive, send)
 
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:

@@ -50,7 +50,8 @@ class Conflict(HubError):
     code = "CONFLICT"
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors our code did not raise on purpose (masked as INTERNAL)."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
 
@@ -59,7 +60,7 @@ class MaskUnexpectedErrors(MaskErrors):
     """Replaces unexpected exceptions with a bare INTERNAL error after logging them in full."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error")
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         log.error("unexpected error in resolver", exc_info=error.original_error)
