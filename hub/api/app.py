@@ -20,12 +20,14 @@ from starlette.types import Message, Receive, Scope, Send
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.documents.routes import document_routes
-from hub.api.errors import RequestTimedOut, Unauthenticated
+from hub.api.errors import BadUserInput, RequestTimedOut, Unauthenticated
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.request_log import RequestIdMiddleware
 from hub.api.schema import build_schema
+from hub.api.time_zone import HEADER as TIME_ZONE_HEADER
+from hub.api.time_zone import UnknownTimeZone, answer_in, parse_time_zone
 from hub.auth.principal import Principal
 from hub.db import create_engine, session_factory
 from hub.migrate import is_at_head
@@ -54,6 +56,12 @@ class GraphQLEndpoint:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
             if auth_error is not None:
                 await self.refuse_credentials(auth_error, scope, receive, send)
+                return
+            try:
+                answer_in(parse_time_zone(request.headers.get(TIME_ZONE_HEADER)))
+            except UnknownTimeZone as error:
+                body = {"data": None, "errors": [BadUserInput(str(error)).formatted]}
+                await JSONResponse(body, status_code=400)(scope, receive, send)
                 return
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from enum import Enum
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -48,6 +50,19 @@ class Conflict(HubError):
     """The request collides with one still in progress (e.g. the same idempotency key)."""
 
     code = "CONFLICT"
+
+
+@strawberry.enum(description="What `errors[].extensions.code` can be.")
+class ErrorCode(Enum):
+    """Every code a client can meet in `extensions.code` (the schema documents each)."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    TIMEOUT = "TIMEOUT"
+    INTERNAL = "INTERNAL"
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import strawberry
 from strawberry.tools import merge_types
@@ -11,7 +12,8 @@ from hub.api.access_log import RecordOperationName
 from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
-from hub.api.errors import MaskUnexpectedErrors, is_unexpected
+from hub.api.enum_labels import describe_enums
+from hub.api.errors import ErrorCode, MaskUnexpectedErrors, is_unexpected
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
@@ -26,6 +28,7 @@ from hub.api.push.mutations import PushMutation
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
+from hub.api.time_zone import DATETIME
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
 
@@ -79,10 +82,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """
     settings = settings or Settings()
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
-    return HubSchema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
-        types=node_types,
+        types=[*node_types, ErrorCode],
+        scalar_overrides={datetime: DATETIME},
         extensions=[
             *limit_extensions(settings),
             *cache_extensions(),
@@ -91,3 +95,5 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RecordOperationName,
         ],
     )
+    describe_enums(schema._schema)  # the graphql-core schema strawberry prints and introspects
+    return schema
