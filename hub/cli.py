@@ -214,7 +214,9 @@ def demo(
     persons: Annotated[int, typer.Option(help="People in the simulated data")] = 400,
 ) -> None:
     """Set up an embedded database, start simulated platforms, sync them, serve GraphQL."""
-    from hub.demo import print_welcome, start_platforms
+    from datetime import date
+
+    from hub.demo import demo_tokens, prepare_demo, print_welcome, start_platforms
     from hub.migrate import upgrade
     from hub.sync.runner import sync_all
 
@@ -222,7 +224,7 @@ def demo(
     upgrade(settings.resolved_database_url)
     console.print(f"[bold]Database[/] {settings.resolved_database_url} migrated")
     with ExitStack() as stack:
-        platforms = start_platforms(stack, persons)
+        platforms = start_platforms(stack, persons, date.today())
         for c in platforms.configs:
             console.print(
                 f"simulated {c.kind} platform [bold]{c.code}[/] ({c.name}) at {c.base_url}"
@@ -230,18 +232,13 @@ def demo(
         results = asyncio.run(sync_all(settings, platforms.configs, console))
         if any(not r.ok for r in results):
             raise typer.Exit(1)
-        secret = settings.effective_jwt_secret
-        tokens = {
-            "region (自治区人社厅)": issue_token(secret, Role.REGION),
-            "city 150300 (Wuhai)": issue_token(secret, Role.CITY, region="150300"),
-            "city 150100 (Hohhot)": issue_token(secret, Role.CITY, region="150100"),
-            "district 150302 (Haibowan)": issue_token(secret, Role.DISTRICT, region="150302"),
-            f"org {platforms.wuhai_organiser}": issue_token(
-                secret, Role.ORG, org=platforms.wuhai_organiser
-            ),
-            "auditor (unmasked, logged)": issue_token(secret, Role.AUDITOR),
+        summary = asyncio.run(prepare_demo(settings))
+        base = f"http://127.0.0.1:{port}"
+        urls = {
+            "GraphQL (GraphiQL in a browser)": f"{base}/graphql",
+            "metrics": f"{base}/metrics",
         }
-        print_welcome(console, tokens, f"http://127.0.0.1:{port}/graphql")
+        print_welcome(console, demo_tokens(settings.effective_jwt_secret), urls, summary.line())
         _serve(settings, "127.0.0.1", port)
 
 

@@ -165,7 +165,9 @@ def describe_validation_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg']}")
+        # pydantic prefixes our validators' messages with "Value error, "; the reader needs the rest
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
     return "; ".join(parts)
 
 
