@@ -30,6 +30,19 @@ class Batch:
     cursor: dict
 
 
+@dataclass(frozen=True)
+class Census:
+    """What the platform says one stream holds: a count, and the source ids when it can list them.
+
+    A stream may offer `async def census(self) -> Census | None`; the hub compares it with what
+    it holds at the end of each run (hub/sync/reconcile.py). Without one, only a read from no
+    cursor (which reads everything) can be compared.
+    """
+
+    count: int
+    ids: frozenset[str] | None = None
+
+
 class Stream(Protocol):
     """One record type of one platform, readable incrementally from a cursor."""
 

@@ -11,8 +11,21 @@
 - Kolibri has no list endpoint for learner logs: content session and summary logs come from its
   CSV export task (POST /api/tasks/tasks/ {type: kolibri.core.logger.tasks.export…logcsv},
   poll /api/tasks/tasks/<id>/, then GET /facility/api/downloadcsvfile/<type>/<facility>/).
-  The export filters by the day logs started, so the cursor is a date, re-read with a
-  look-back of `lookback_days` (logs synced from learners' devices arrive late).
+
+How changes are found, and why none is missed: the export can only filter by the day a log
+STARTED, never by when it changed. Logs synced in from learners' tablets weeks later carry their
+old start times, and a summary log updated later (an exercise retried and passed) keeps its first
+start, so no window on the start day can be trusted, however wide. Kolibri exposes no
+modification counter over its API either (morango's counters are internal). So every run exports
+all logs from `logs_since` and the hub stores only what changed (records are compared by content
+hash); the streams are `whole` reads, so the end-of-run reconciliation compares the ids the export
+gave with the ids the hub holds. Users, classrooms and memberships are read whole too.
+
+Keys: trainees, classes and enrolments by Kolibri's ids (UUIDs); the export carries no log ids,
+so a log is keyed by what never changes for it: the learner's user id (the export names the
+learner by username, which an admin may rename; it is looked up in the user list read in the
+same run, and a name not found there makes the list be read again), content and channel ids and,
+for a session log, its start.
 """
 
 from __future__ import annotations
@@ -39,6 +52,7 @@ EXPORT_TASKS = {
 }
 TASK_DONE = {"COMPLETED"}
 TASK_FAILED = {"FAILED", "CANCELED"}
+MAX_PASSES = 3
 
 
 class CourseOptions(BaseModel):
@@ -67,7 +81,6 @@ class KolibriOptions(BaseModel):
     class_starts_on: date
     class_ends_on: date
     course: CourseOptions
-    lookback_days: int = Field(default=7, ge=0)
     logs_since: date = date(2000, 1, 1)
     export_timeout: float = Field(default=300.0, gt=0)
     poll_interval: float = Field(default=0.25, gt=0)
@@ -136,18 +149,33 @@ class KolibriConnector(Connector):
 
     # REST lists --------------------------------------------------------------------------------
     async def facility_users(self) -> list[dict[str, Any]]:
-        """Every user of the facility, page by page."""
-        users: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            params = {"member_of": self._facility, "page_size": self.config.page_size, "page": page}
-            body = await self._get("/api/auth/facilityuser/", params)
-            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-                raise SchemaDriftError("facilityuser: expected a page with `results`")
-            users += body["results"]
-            if page >= int(body.get("total_pages") or 1):
-                return users
-            page += 1
+        """Every user of the facility, page by page, read again if the list moved meanwhile.
+
+        Pages are by username: a user added, removed or renamed while we page shifts the rest,
+        which could skip one. Each page tells the list's `count`; a read is kept only if the count
+        held still and exactly that many distinct users were met.
+        """
+        for _ in range(MAX_PASSES):
+            users: dict[str, dict[str, Any]] = {}
+            counts: set[int] = set()
+            page = 1
+            while True:
+                params = {
+                    "member_of": self._facility,
+                    "page_size": self.config.page_size,
+                    "page": page,
+                }
+                body = await self._get("/api/auth/facilityuser/", params)
+                if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                    raise SchemaDriftError("facilityuser: expected a page with `results`")
+                users.update({u["id"]: u for u in body["results"]})
+                counts.add(int(body.get("count", -1)))
+                if page >= int(body.get("total_pages") or 1):
+                    break
+                page += 1
+            if counts == {-1} or counts == {len(users)}:  # no count given: nothing to check
+                return list(users.values())
+        raise PlatformUnavailable("Kolibri's user list kept changing while it was read")
 
     async def classrooms(self) -> list[dict[str, Any]]:
         await self._headers()  # logs in first, which tells the facility
@@ -162,9 +190,9 @@ class KolibriConnector(Connector):
             found += _list(body, "membership")
         return found
 
-    async def directory(self) -> mapping.Directory:
-        """Learners by username and each learner's classroom (the first one, by id)."""
-        if self._directory is None:
+    async def directory(self, refresh: bool = False) -> mapping.Directory:
+        """Learners by (today's) username and each learner's classroom (the first one, by id)."""
+        if self._directory is None or refresh:
             await self._headers()
             learners = [u for u in await self.facility_users() if mapping.is_learner(u)]
             directory = mapping.Directory(user_ids={u["username"]: u["id"] for u in learners})
@@ -269,6 +297,8 @@ def _list(body: Any, what: str) -> list[dict[str, Any]]:
 class FullStream:
     """A small list read whole every run, in batches of `size`."""
 
+    whole = True  # what one read yields is all the platform holds
+
     def __init__(self, name: str, fetch: Callable[[], Awaitable[list[dict]]], size: int) -> None:
         self.name = name
         self._fetch = fetch
@@ -281,7 +311,9 @@ class FullStream:
 
 
 class LogStream:
-    """Logs from one CSV export, from the cursor's day less the look-back, to today."""
+    """Every log of one kind from one CSV export (see the module docstring for why all)."""
+
+    whole = True
 
     def __init__(
         self,
@@ -296,29 +328,20 @@ class LogStream:
         self._to_record = to_record
 
     async def read(self, cursor: dict | None) -> AsyncIterator[Batch]:
-        options = self._connector.options
-        since = (cursor or {}).get("since")
-        start = (
-            date.fromisoformat(since) - timedelta(days=options.lookback_days)
-            if since
-            else options.logs_since
-        )
+        connector = self._connector
         # Kolibri includes the whole end day; one more covers clocks ahead of UTC.
         end = datetime.now(UTC).date() + timedelta(days=1)
-        rows = await self._connector.export_logs(self._log_type, start, end)
+        rows = await connector.export_logs(self._log_type, connector.options.logs_since, end)
         rows = [row for row in rows if row.get(mapping.USER_TYPE) == mapping.LEARNER]
-        directory = await self._connector.directory()
+        directory = await connector.directory()
+        if any(row.get(mapping.USERNAME) not in directory.user_ids for row in rows):
+            directory = await connector.directory(refresh=True)  # renamed since it was read
         records = [r for r in (self._to_record(row, directory) for row in rows) if r is not None]
-        # The cursor is the newest day seen, not today: logs synced in late from learners'
-        # devices carry their old start times, and the look-back reaches back for them.
-        days = [d for d in (mapping.start_day(row) for row in rows) if d is not None]
-        done = {"since": max(days).isoformat()} if days else dict(cursor or {})
-        size = self._connector.config.page_size
-        # Only the last batch moves the cursor: a run stopped half way re-reads the whole export.
+        done = {"rows": len(rows)}
+        size = connector.config.page_size
+        # Only the last batch moves the cursor (which says how much the last whole read held).
         for first in range(0, len(records), size):
             last = first + size >= len(records)
-            yield Batch(
-                self.name, records[first : first + size], done if last else dict(cursor or {})
-            )
+            yield Batch(self.name, records[first : first + size], done if last else {})
         if not records:
             yield Batch(self.name, [], done)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # The English headers of Kolibri's log export (the export task is asked for locale "en").
@@ -35,7 +35,7 @@ ASSESSED_KINDS = frozenset({"exercise"})  # Kolibri leaves quizzes out of its ex
 class Directory:
     """Who is who on the Kolibri facility: learners by username, and each learner's classroom."""
 
-    user_ids: dict[str, str] = field(default_factory=dict)  # username -> user id
+    user_ids: dict[str, str] = field(default_factory=dict)  # username (today's) -> user id
     classroom_of: dict[str, str] = field(default_factory=dict)  # user id -> classroom id
 
 
@@ -85,14 +85,18 @@ def _moment(value: str | None) -> str | None:
     return datetime.fromisoformat(value).isoformat()
 
 
-def start_day(row: dict[str, str]) -> date | None:
-    """The UTC day a log row started, as Kolibri's export filters by it."""
-    value = row.get(FIRST)
-    return datetime.fromisoformat(value).astimezone(UTC).date() if value else None
+def _utc(value: str) -> str:
+    """A timestamp as UTC ISO 8601, whatever offset the export wrote it with."""
+    return datetime.fromisoformat(value).astimezone(UTC).isoformat()
 
 
 def _key(*parts: str) -> str:
-    """A stable source id: the export carries no log ids, only what identifies a log."""
+    """A stable source id: the export carries no log ids, only what identifies a log.
+
+    Built from what never changes for a log: the learner's user id (a UUID, not the username a
+    facility admin may rename), the content and channel ids, and for a session log the moment it
+    started (a summary log is one per learner and content, so it needs none).
+    """
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -113,7 +117,7 @@ def session(row: dict[str, str], directory: Directory) -> dict[str, Any]:
     record: dict[str, Any] = {
         "type": "session",
         "source_id": "s"
-        + _key(row[USERNAME], row[CONTENT_ID], row.get(CHANNEL_ID, ""), row[FIRST]),
+        + _key(user_id, row[CONTENT_ID], row.get(CHANNEL_ID, ""), _utc(row[FIRST])),
         "trainee_source_id": user_id,
         "class_source_id": classroom,
         "started_at": _moment(row[FIRST]),
@@ -138,7 +142,7 @@ def assessment(row: dict[str, str], directory: Directory) -> dict[str, Any] | No
     progress = float(row[PROGRESS] or 0)
     record = {
         "type": "assessment",
-        "source_id": "a" + _key(row[USERNAME], row[CONTENT_ID], row.get(CHANNEL_ID, "")),
+        "source_id": "a" + _key(user_id, row[CONTENT_ID], row.get(CHANNEL_ID, "")),
         "trainee_source_id": user_id,
         "class_source_id": classroom,
         "assessed_at": _moment(row.get(COMPLETED) or row[LAST]),

@@ -29,18 +29,22 @@ Incremental reading: courses, enrolments, users and grades have no "changed sinc
 those streams read everything each run (the hub stores only what changed). Sessions — the big
 stream — are read newest first, from the report's last page back to the first page whose oldest
 row was modified before the cursor minus `lookback_seconds` (default 300). Rows changed during the
-read only move to the end, so nothing already behind us can be skipped; the cursor (the newest
-modification time seen) is saved once the read is complete. Certificates are not read: Moodle has
+read move to the end, behind us: a second pass reads the tail again, down to the newest row the
+first pass met first, so they are read in the same run; the cursor (the newest modification time
+seen) is saved once the read is complete. A row stamped with
+an old modification time (a late import) lands before the window: the report's `totalrowcount`
+against the hub's count at the end of the run shows it (the run is `incomplete` and the next one
+reads the report whole). Certificates are not read: Moodle has
 no core function for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.base import Batch, Connector, Stream
+from connectors.base import Batch, Census, Connector, Stream
 from connectors.errors import AuthError, ConnectorError, PlatformUnavailable, SchemaDriftError
 from connectors.moodle_mapping import (
     COURSE_FIELDS,
@@ -62,11 +66,24 @@ MAX_PASSES = 3
 
 
 class _Stream:
-    """A stream whose read() is one of the connector's methods."""
+    """A stream whose read() is one of the connector's methods; `whole` if it reads everything."""
 
-    def __init__(self, name: str, read: Any) -> None:
+    def __init__(self, name: str, read: Any, whole: bool = True) -> None:
         self.name = name
         self.read = read
+        self.whole = whole
+
+
+class _SessionStream(_Stream):
+    """The session report: read newest first, counted by the report's `totalrowcount`."""
+
+    def __init__(self, connector: MoodleConnector) -> None:
+        super().__init__("session", connector._sessions, whole=False)
+        self._connector = connector
+
+    async def census(self) -> Census:
+        _, total = await self._connector.report_page(0)
+        return Census(total)
 
 
 class MoodleConnector(Connector):
@@ -117,7 +134,7 @@ class MoodleConnector(Connector):
             _Stream("enrolment", self._enrolments),
         ]
         if self.config.option("session_report_id", None) is not None:
-            streams.append(_Stream("session", self._sessions))
+            streams.append(_SessionStream(self))
         streams.append(_Stream("assessment", self._assessments))
         return streams
 
@@ -261,23 +278,38 @@ class MoodleConnector(Connector):
         return rows, int(data.get("totalrowcount") or 0)
 
     async def _sessions(self, cursor: dict | None) -> AsyncIterator[Batch]:
-        modified = self._option("session_columns", SESSION_COLUMNS)["modified"]
         lookback = timedelta(seconds=float(self.config.option("lookback_seconds", 300)))
-        previous = moodle_time((cursor or {}).get("modified_since"))
-        cutoff = None if previous is None else previous - lookback
+        # The cursor is ISO 8601 (with its offset), not the report's wall-clock text.
+        saved = (cursor or {}).get("modified_since")
+        previous = datetime.fromisoformat(saved) if isinstance(saved, str) else None
         newest = previous
+        held = dict(cursor or {})
+        cutoff = None if previous is None else previous - lookback
+        # A row modified while we read jumps to the end, behind us: a second pass over the tail
+        # (rows modified since the newest one the first pass met first) picks such rows up.
+        for _ in range(2):
+            mark = None
+            async for records, times in self._report_backwards(cutoff):
+                mark = mark or (max(times) if times else None)
+                if times and (newest is None or max(times) > newest):
+                    newest = max(times)
+                yield Batch("session", records, held)
+            if mark is None:
+                break
+            cutoff = mark
+        if newest is not None:
+            yield Batch("session", [], {"modified_since": newest.isoformat()})
+
+    async def _report_backwards(
+        self, cutoff: datetime | None
+    ) -> AsyncIterator[tuple[list[dict], list[datetime]]]:
+        """(records, modification times) per page, from the last page back to `cutoff`."""
+        columns = self._option("session_columns", SESSION_COLUMNS)
         _, total = await self.report_page(0)
         size = self.config.page_size
         for page in range((max(total, 1) - 1) // size, -1, -1):  # newest rows first
             rows, _ = await self.report_page(page)
-            times = [moodle_time(r.get(modified)) for r in rows]
-            known = [t for t in times if t is not None]
-            if known and (newest is None or max(known) > newest):
-                newest = max(known)
-            columns = self._option("session_columns", SESSION_COLUMNS)
-            records = [session_record(r, columns) for r in rows]
-            yield Batch("session", records, dict(cursor or {}))
-            if cutoff is not None and known and min(known) < cutoff:
-                break  # everything before this page was modified before the cursor
-        if newest is not None:
-            yield Batch("session", [], {"modified_since": newest.isoformat()})
+            times = [t for t in (moodle_time(r.get(columns["modified"])) for r in rows) if t]
+            yield [session_record(r, columns) for r in rows], times
+            if cutoff is not None and times and min(times) < cutoff:
+                return  # everything before this page was modified before the cutoff

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from connectors.base import Batch, Connector
+from connectors.base import Batch, Census, Connector
 from connectors.errors import AuthError, ConnectorError, PlatformUnavailable, SchemaDriftError
 from schema.enums import CertificateKind, CourseStandard, IdentityCategory, SessionMode
 
@@ -255,6 +255,11 @@ class RestJsonStream:
         self.name = resource.stream
         self.resource = resource
         self._connector = connector
+
+    async def census(self) -> Census | None:
+        """The resource's `total` over no time bound: how many records the platform holds."""
+        _, total = await self._connector.fetch_page(self.resource, None, 1, 1)
+        return None if total is None else Census(total)
 
     async def read(self, cursor: dict | None) -> AsyncIterator[Batch]:
         """Yield one batch per page requested; each batch's cursor is safe to persist."""

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlparse
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
-from connectors.base import Batch, Connector
+from connectors.base import Batch, Census, Connector
 from connectors.errors import AuthError, ConnectorError, PlatformUnavailable, SchemaDriftError
 from connectors.rest_json import LOCAL_FORMAT, RESOURCES, Resource, map_item
 from schema.records import describe_validation_error, parse_record
@@ -171,6 +171,18 @@ class SpreadsheetStream:
         self.name = resource.stream
         self.resource = resource
         self._connector = connector
+
+    async def census(self) -> Census:
+        """The ids of this sheet's rows across every file (files are read once per run)."""
+        ids: set[str] = set()
+        for name in self._connector.files():
+            _, sheets = await self._connector.load(name)
+            _, rows = sheets.get(self.resource.path, ("", []))
+            for n, cells in rows:
+                source_id = row_record(self.resource, cells, f"{name} row {n}").get("source_id")
+                if isinstance(source_id, str) and source_id:
+                    ids.add(source_id)
+        return Census(len(ids), frozenset(ids))
 
     async def read(self, cursor: dict | None) -> AsyncIterator[Batch]:
         """Yield changed files' rows in batches; the cursor moves with each file's last batch."""

@@ -19,6 +19,7 @@ from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.cli_errors import CommandError, DatabaseNotMigrated, describe
 from hub.ingest.stats import IngestStats
+from hub.registry.commands import register as register_registry
 from hub.reports import stats_table
 from hub.settings import Settings, get_settings
 from hub.supervision.commands import register as register_supervision
@@ -30,6 +31,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 register_supervision(app)
+register_registry(app)
 console = Console()
 
 
@@ -54,7 +56,10 @@ def db_upgrade() -> None:
     """Bring the database (HUB_DATABASE_URL, default embedded SQLite) to the newest schema."""
     from hub.migrate import upgrade
 
-    settings = get_settings()
+    # GraphiQL needs introspection; the demo turns it on unless HUB_INTROSPECTION says otherwise.
+    settings = get_settings(
+        **({} if "HUB_INTROSPECTION" in os.environ else {"introspection": True})
+    )
     upgrade(settings.resolved_database_url)
     console.print(f"database at head: {settings.resolved_database_url}")
 
@@ -103,7 +108,8 @@ def import_(
 @app.command()
 def token(
     role: Annotated[
-        Role, typer.Option(help="region, city, district, finance, org, connector or auditor")
+        Role,
+        typer.Option(help="region, city, district, finance, org, connector, auditor or industry"),
     ],
     region: Annotated[
         str | None, typer.Option(help="Region code for city/district/finance")
@@ -112,6 +118,10 @@ def token(
     platform: Annotated[str | None, typer.Option(help="Platform code for connector")] = None,
     pii: Annotated[bool, typer.Option(help="Grant unmasked personal data (region role)")] = False,
     hours: Annotated[int, typer.Option(help="Validity in hours")] = 12,
+    industry: Annotated[
+        str | None, typer.Option(help="GB/T 4754 section for industry (e.g. C)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name printed on forms")] = None,
 ) -> None:
     """Print a bearer token that `hub serve` / `hub demo` accept (same HUB_JWT_SECRET or data dir)."""
     from schema.regions import REGIONS
@@ -121,7 +131,8 @@ def token(
             f"unknown region code {region}: give a GB/T 2260 code the hub knows, "
             "e.g. 150000 (内蒙古自治区), 150300 (乌海市) or 150302 (海勃湾区)"
         )
-    secret = get_settings().effective_jwt_secret
+    settings = get_settings()
+    secret = settings.effective_jwt_secret
     try:
         typer.echo(
             issue_token(
@@ -132,6 +143,9 @@ def token(
                 platform=platform,
                 pii=pii,
                 ttl_seconds=hours * 3600,
+                max_lifetime_seconds=settings.max_token_lifetime_seconds,
+                industry=industry,
+                name=name,
             )
         )
     except ValueError as error:
@@ -209,6 +223,25 @@ def sync(
 
 
 @app.command()
+def reconcile(
+    config: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="platforms.toml")],
+    platform: Annotated[list[str], typer.Option(help="Platform codes to compare")],
+) -> None:
+    """Read the platforms whole, compare every stream by ids with the hub, and repair."""
+    from hub.sync.config import load_platforms
+    from hub.sync.runner import sync_all
+
+    configs = [c for c in load_platforms(config) if c.code in platform]
+    unknown = set(platform) - {c.code for c in configs}
+    if unknown:
+        console.print(f"[red]not declared in {config}:[/] {', '.join(sorted(unknown))}")
+        raise typer.Exit(2)
+    results = asyncio.run(sync_all(get_settings(), configs, console, full=True))
+    if any(not r.ok or r.differences for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port for GraphQL")] = 8000,
     persons: Annotated[int, typer.Option(help="People in the simulated data")] = 400,
@@ -220,7 +253,10 @@ def demo(
     from hub.migrate import upgrade
     from hub.sync.runner import sync_all
 
-    settings = get_settings()
+    # GraphiQL needs introspection; the demo turns it on unless HUB_INTROSPECTION says otherwise.
+    settings = get_settings(
+        **({} if "HUB_INTROSPECTION" in os.environ else {"introspection": True})
+    )
     upgrade(settings.resolved_database_url)
     console.print(f"[bold]Database[/] {settings.resolved_database_url} migrated")
     with ExitStack() as stack:

@@ -29,15 +29,22 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwks_file: Path | None = None  # RS256/ES256 public keys (a JWKS document) on disk
     jwks_url: str | None = None  # ... or fetched (and cached) from the identity provider
+    max_token_lifetime_seconds: int = 24 * 3600  # tokens valid for longer are refused
     data_key: str | None = None  # urlsafe base64 of 32 bytes: encrypts and hashes personal data
     max_page_size: int = 500
-    introspection: bool = True
+    # Off unless asked for (`hub demo` turns it on for GraphiQL): a schema map helps attackers.
+    introspection: bool = False
     # Limits on what one request may ask for (hub/api/limits.py).
     max_query_depth: int = 10
     max_query_tokens: int = 5000
     max_query_aliases: int = 60
+    max_query_selections: int = 10_000  # selections once every fragment spread is expanded
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
+    # Operation names with their own label in /metrics (comma-separated); others are "other".
+    metrics_operations: str = ""
+    push_claim_seconds: float = 60.0  # a bulk upload silent this long has died: its key is free
+    max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
 
     @property
     def resolved_database_url(self) -> str:

@@ -48,8 +48,17 @@ class PlatformType(StrEnum):
 
 class OrganisationKind(StrEnum):
     ENTERPRISE = "enterprise"  # 企业
-    TRAINING_INSTITUTION = "training_institution"  # 定点培训机构
+    TRAINING_INSTITUTION = "training_institution"  # 培训机构
+    DESIGNATED_INSTITUTION = "designated_institution"  # 定点培训机构 (of one city)
+    INDUSTRY_ASSOCIATION = "industry_association"  # 行业协会
     PLATFORM_OPERATOR = "platform_operator"  # 平台运营方
+
+
+class CreditStanding(StrEnum):
+    """社会信用: the notices require 社会信用良好 of commissioned platforms and organisations."""
+
+    GOOD = "good"  # 信用良好
+    UNTRUSTWORTHY = "untrustworthy"  # 列入失信名单
 
 
 class FilingStatus(StrEnum):
@@ -99,6 +108,11 @@ RECORD_ORDER: tuple[RecordType, ...] = tuple(RecordType)
 
 
 class SyncStatus(StrEnum):
+    """A run's outcome: `incomplete` when the end-of-run reconciliation found the hub short of
+    (or beyond) the platform; `abandoned` when the process running it died."""
+
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    INCOMPLETE = "incomplete"
+    ABANDONED = "abandoned"

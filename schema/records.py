@@ -6,8 +6,9 @@ Validation here is about one record on its own; references between records are c
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +18,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -25,10 +27,93 @@ from schema.ids import parse_resident_id, validate_credit_code
 
 FORMAT_VERSION = 1
 MAX_ONLINE_SHARE = 0.4  # notice 16: online hours may not exceed 40% of total course hours
+MAX_DEPTH = 16  # canonical records are flat; anything deeper is not one of ours
+INT_LIMIT = 2**63 - 1  # a database BIGINT
+INT32_LIMIT = 2**31 - 1  # a database INTEGER
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL (PostgreSQL) and lone surrogates
+
+
+class InvalidRecord(ValueError):
+    """A raw record refused before its fields are validated: its shape cannot be stored."""
+
+
+def check_payload(payload: Any) -> None:
+    """Refuse what no database column can hold, wherever it is in the record: nesting deeper
+    than MAX_DEPTH, integers beyond 64 bits, text with a NUL byte or a lone surrogate.
+
+    Walks with an explicit stack, so any depth is measured without recursion.
+    """
+    stack: list[tuple[Any, str, int]] = [(payload, "record", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidRecord(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = storable_text(str(key), 40)
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    raise InvalidRecord(f"{where}: key {name!r} holds a NUL or lone surrogate")
+                stack.append((item, name if depth == 0 else f"{where}.{name}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise InvalidRecord(f"{where}: text holds a NUL byte or a lone surrogate")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
+            raise InvalidRecord(f"{where}: integer beyond 64 bits")
+
+
+def storable_text(text: str, limit: int | None = None) -> str:
+    """`text` with NUL bytes and lone surrogates replaced by their escapes, so any column or
+    JSON encoder takes it, cut to `limit` characters if given."""
+    clean = _UNSTORABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return clean if limit is None or len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+# A platform's clock may run a little ahead of the hub's: dates later than the moment the hub
+# received the record by more than this are not facts yet.
+CLOCK_SKEW = timedelta(minutes=10)
+_CHINA = timezone(timedelta(hours=8))
+
+
+def _received_at(info: ValidationInfo) -> datetime:
+    """The moment the hub received the record (the validation context's, else now)."""
+    given = (info.context or {}).get("received_at") if isinstance(info.context, dict) else None
+    if given is not None:
+        return given
+    from schema.types import utcnow  # the hub's clock (shiftable for rehearsals)
+
+    return utcnow()
+
+
+def _not_after_receipt(field: str, value: datetime, info: ValidationInfo) -> None:
+    """A time after the moment the record was received (beyond the clock skew) did not happen."""
+    received = _received_at(info)
+    if value > received + CLOCK_SKEW:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the record was received"
+            f" ({received.astimezone(UTC).isoformat(timespec='seconds')}): future-dated"
+        )
+
+
+def _day_not_after_receipt(field: str, value: date, info: ValidationInfo) -> None:
+    """A date after the local (UTC+8) day of receipt, skew allowed, did not happen."""
+    received = (_received_at(info) + CLOCK_SKEW).astimezone(_CHINA).date()
+    if value > received:
+        raise ValueError(
+            f"{field} {value.isoformat()} is after the day it was received ({received}): future-dated"
+        )
 
 
 def _resident_id(value: str) -> str:
     return parse_resident_id(value).number
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is out of range once converted to UTC") from error
+    return value
 
 
 def _region_code(value: str) -> str:
@@ -42,10 +127,13 @@ CreditCode = Annotated[str, AfterValidator(validate_credit_code)]
 RegionCode = Annotated[str, AfterValidator(_region_code)]
 SourceId = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     source_id: SourceId
 
@@ -106,10 +194,10 @@ class SessionRecord(_Record):
     type: Literal["session"] = "session"
     trainee_source_id: SourceId
     class_source_id: SourceId
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
+    started_at: Moment
+    ended_at: Moment
     mode: SessionMode
-    reported_seconds: Annotated[int, Field(ge=0)] | None = None
+    reported_seconds: Annotated[int, Field(ge=0, le=INT32_LIMIT)] | None = None
     activity: Annotated[str, Field(max_length=200)] | None = None
 
     @model_validator(mode="after")
@@ -120,14 +208,25 @@ class SessionRecord(_Record):
             raise ValueError("a session cannot last longer than 24 hours")
         return self
 
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> SessionRecord:
+        _not_after_receipt("started_at", self.started_at, info)
+        _not_after_receipt("ended_at", self.ended_at, info)
+        return self
+
 
 class AssessmentRecord(_Record):
     type: Literal["assessment"] = "assessment"
     trainee_source_id: SourceId
     class_source_id: SourceId
-    assessed_at: AwareDatetime
+    assessed_at: Moment
     passed: bool
     score: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> AssessmentRecord:
+        _not_after_receipt("assessed_at", self.assessed_at, info)
+        return self
 
 
 class CertificateRecord(_Record):
@@ -139,6 +238,11 @@ class CertificateRecord(_Record):
     class_source_id: SourceId | None = None
     occupation_code: Annotated[str, Field(max_length=32)] | None = None
     skill_level: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _happened(self, info: ValidationInfo) -> CertificateRecord:
+        _day_not_after_receipt("issued_on", self.issued_on, info)
+        return self
 
 
 CanonicalRecord = Annotated[
@@ -155,16 +259,23 @@ CanonicalRecord = Annotated[
 RECORD_ADAPTER: TypeAdapter[CanonicalRecord] = TypeAdapter(CanonicalRecord)
 
 
-def parse_record(payload: dict) -> CanonicalRecord:
-    """Validate one raw canonical record; raises pydantic.ValidationError when it is invalid."""
-    return RECORD_ADAPTER.validate_python(payload)
+def parse_record(payload: dict, received_at: datetime | None = None) -> CanonicalRecord:
+    """Validate one raw canonical record.
+
+    Raises InvalidRecord when its shape cannot be stored at all, pydantic.ValidationError when
+    a field is invalid. `received_at` (default: now) is when the hub received it: sessions,
+    assessments and certificates dated after it (beyond CLOCK_SKEW) are refused as future-dated.
+    """
+    check_payload(payload)
+    context: dict[str, Any] = {"received_at": received_at} if received_at else {}
+    return RECORD_ADAPTER.validate_python(payload, context=context)
 
 
 def describe_validation_error(error: ValidationError) -> str:
     """A one-line, readable reason naming each invalid field."""
     parts = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "record"
+        where = ".".join(storable_text(str(p), 40) for p in item["loc"]) or "record"
         # pydantic prefixes our validators' messages with "Value error, "; the reader needs the rest
         message = item["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}")

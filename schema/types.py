@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 import sqlalchemy as sa
@@ -48,6 +50,23 @@ def enum_column(enum: type[Enum]) -> sa.Enum:
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+# How far the hub's clock is set ahead of the system clock (zero outside rehearsals and tests).
+_clock_shift = timedelta(0)
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The hub's current time, timezone-aware in UTC: every "now" of the hub comes from here."""
+    return datetime.now(UTC) + _clock_shift
+
+
+@contextmanager
+def clock_shifted(by: timedelta) -> Iterator[None]:
+    """Run the hub's clock `by` ahead of the system clock, e.g. to rehearse a whole training
+    lifecycle (approval before the class, sessions, certificates, settlement) in minutes."""
+    global _clock_shift
+    held = _clock_shift
+    _clock_shift = held + by
+    try:
+        yield
+    finally:
+        _clock_shift = held

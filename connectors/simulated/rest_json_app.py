@@ -250,6 +250,13 @@ class SimulatedPlatform:
             self.version += 1
         return when
 
+    def withdraw(self, kind: str, source_id: str) -> dict:
+        """Take one record off the platform (it comes back with `upsert`); returns it."""
+        with self._lock:
+            _, record = self._rows[kind].pop(source_id)
+            self.version += 1
+        return dict(record)
+
     def revise(self, kind: str, source_id: str) -> dict:
         """Change one stored record visibly and bump its update time; returns the new version."""
         changed = revise(self.get(kind, source_id))

@@ -38,6 +38,7 @@ async def write_access_log(context: HubContext) -> None:
             "record_ids": sorted(ids),
             "fields": [field_name],
             "read_at": now,
+            "region_code": context.principal.region_code,
         }
         for (entity, field_name), ids in sorted(context.unmasked.items())
     ]

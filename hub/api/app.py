@@ -24,7 +24,10 @@ from hub.api.errors import BadUserInput, RequestTimedOut, Unauthenticated
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
+from hub.api.registry.routes import catalogue_routes
+from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
+from hub.api.request_session import interrupt, request_session
 from hub.api.schema import build_schema
 from hub.api.time_zone import HEADER as TIME_ZONE_HEADER
 from hub.api.time_zone import UnknownTimeZone, answer_in, parse_time_zone
@@ -51,8 +54,15 @@ class GraphQLEndpoint:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
             return
+        try:  # before authentication: a body no request can be is refused at once
+            receive = await checked_receive(scope, receive, self.settings.max_request_bytes)
+        except BadBody as refused:
+            ERRORS.labels("BAD_USER_INPUT").inc()
+            await refused.response()(scope, receive, send)
+            return
         request = Request(scope)
-        async with self.sessions() as session:
+        timeout = self.settings.request_timeout_seconds
+        async with request_session(self.sessions, timeout) as session:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
             if auth_error is not None:
                 await self.refuse_credentials(auth_error, scope, receive, send)
@@ -72,8 +82,11 @@ class GraphQLEndpoint:
                 started = started or message["type"] == "http.response.start"
                 await send(message)
 
+            # Cancelling the task does not reach a statement running in SQLite's thread: the
+            # statement is interrupted at the deadline too, so the cancellation lands at once.
+            stop = asyncio.get_running_loop().call_later(timeout, interrupt, session)
             try:
-                async with asyncio.timeout(self.settings.request_timeout_seconds):
+                async with asyncio.timeout(timeout):
                     await self.graphql(scope, receive, tracked_send)
             except TimeoutError:
                 if started:  # too late to answer with an error: the body is on its way
@@ -82,6 +95,8 @@ class GraphQLEndpoint:
                 ERRORS.labels(error.code).inc()
                 body = {"data": None, "errors": [error.formatted]}
                 await JSONResponse(body, status_code=503)(scope, receive, send)
+            finally:
+                stop.cancel()
 
     @staticmethod
     async def refuse_credentials(why: str, scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,6 +159,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(engine)),
             *document_routes(engine, authenticate_headers),
+            *catalogue_routes(engine),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

@@ -1,11 +1,14 @@
-"""Parse and validation caches: front ends repeat the same few documents, so do each once."""
+"""The parse cache: front ends repeat the same few documents, so parse each once.
+
+Validation has its own cache, beside the limits it checks (hub/api/validation.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension
 
 CACHE_SIZE = 256
 
@@ -27,4 +30,4 @@ class CachedParse(ParserCache):
 
 def cache_extensions() -> list[Callable[[], SchemaExtension]]:
     """Per-request factories of the caches (the caches themselves live for the process)."""
-    return [lambda: CachedParse(maxsize=CACHE_SIZE), lambda: ValidationCache(maxsize=CACHE_SIZE)]
+    return [lambda: CachedParse(maxsize=CACHE_SIZE)]

@@ -19,6 +19,7 @@ def token_verifier(settings: Settings) -> TokenVerifier:
         jwks_url=settings.jwks_url,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        max_lifetime_seconds=settings.max_token_lifetime_seconds,
     )
 
 

@@ -6,6 +6,7 @@ from hub.auth.principal import Role
 from schema.enums import (
     CertificateKind,
     CourseStandard,
+    CreditStanding,
     FilingStatus,
     IdentityCategory,
     OrganisationKind,
@@ -19,6 +20,7 @@ IdentityCategoryEnum = strawberry.enum(IdentityCategory, name="IdentityCategory"
 CertificateKindEnum = strawberry.enum(CertificateKind, name="CertificateKind")
 CourseStandardEnum = strawberry.enum(CourseStandard, name="CourseStandard")
 FilingStatusEnum = strawberry.enum(FilingStatus, name="FilingStatus")
+CreditStandingEnum = strawberry.enum(CreditStanding, name="CreditStanding")
 OrganisationKindEnum = strawberry.enum(OrganisationKind, name="OrganisationKind")
 PlatformTypeEnum = strawberry.enum(PlatformType, name="PlatformType")
 RegionLevelEnum = strawberry.enum(RegionLevel, name="RegionLevel")

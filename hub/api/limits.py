@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from graphql import ValidationRule
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 
 from hub.api.cost import CostEstimator
 from hub.api.errors import BadUserInput
 from hub.api.ledger.types import CHILD_LIMIT
 from hub.api.relay import DEFAULT_PAGE_SIZE
+from hub.api.validation import HideSuggestions, validation_extension
 from hub.settings import Settings
 
 
@@ -47,17 +44,14 @@ class QueryCostLimiter(SchemaExtension):
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Per-request factories of the limiting extensions the settings ask for.
 
-    The validation rules are built once per schema: the validation cache is keyed by the rule
-    classes, so rules made per request (as the stock limiters do) would make every request miss.
+    Tokens are counted while parsing; depth, aliases, introspection and the specification's
+    rules are checked off the event loop (hub/api/validation.py); rows are estimated before
+    execution. Each check is linear in the document's size (fragments are measured once).
     """
-    rules: list[type[ValidationRule]] = [
-        depth_rule(settings.max_query_depth, None, None),
-        aliases_rule(settings.max_query_aliases),
-    ]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
+    hide = [HideSuggestions] if not settings.introspection else []
     return [
-        lambda: AddValidationRules(rules),
+        *hide,  # first in, last out: sees the messages every other extension leaves
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        validation_extension(settings),
         lambda: QueryCostLimiter(max_rows=settings.max_query_rows),
     ]

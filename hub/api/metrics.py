@@ -1,5 +1,10 @@
 """Prometheus metrics: requests and latency by operation, errors by code, sync runs.
 
+Every label value comes from a bounded set, so no client can grow the metrics without end
+(3,000 made-up operation names used to add 7 MB): operation names the operator lists in
+HUB_METRICS_OPERATIONS get their own label, any other is `other` (`anonymous` without a name);
+root fields are counted by their schema name, which the schema bounds.
+
 Request metrics are counted in this process (each `hub serve` worker exposes its own, as
 Prometheus expects of separate targets); sync runs are counted from the database at scrape time,
 so every process reports the same, complete figures.
@@ -7,10 +12,10 @@ so every process reports the same, complete figures.
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from graphql import FieldNode, OperationDefinitionNode
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -35,27 +40,66 @@ LATENCY = Histogram(
     "hub_graphql_request_seconds", "Time to execute a GraphQL operation", ["operation"]
 )
 ERRORS = Counter("hub_graphql_errors_total", "GraphQL errors returned, by code", ["code"])
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-
-
-def operation_label(name: str | None) -> str:
-    """A bounded label for a client-chosen operation name."""
-    return _UNSAFE.sub("_", name)[:64] if name else "anonymous"
+FIELDS = Counter(
+    "hub_graphql_root_fields_total", "Root fields asked for, by schema field name", ["field"]
+)
 
 
-class RecordMetrics(SchemaExtension):
-    """Counts each operation, its duration and the codes of the errors it returned."""
+def operation_label(name: str | None, known: frozenset[str]) -> str:
+    """The label of a client-chosen operation name: itself only if the operator listed it."""
+    if not name:
+        return "anonymous"
+    return name if name in known else "other"
 
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        label = operation_label(self.execution_context.operation_name)
-        REQUESTS.labels(label).inc()
-        LATENCY.labels(label).observe(time.perf_counter() - started)
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
-            ERRORS.labels((error.extensions or {}).get("code", "INTERNAL")).inc()
+
+def metrics_extension(known_operations: str) -> Callable[[], SchemaExtension]:
+    """The extension recording request metrics, labelling only the listed operation names."""
+    known = frozenset(n.strip() for n in known_operations.split(",") if n.strip())
+
+    class RecordMetrics(SchemaExtension):
+        """Counts each operation, its duration, its root fields and its errors' codes."""
+
+        def on_operation(self) -> Iterator[None]:
+            started = time.perf_counter()
+            yield
+            context = self.execution_context
+            label = operation_label(context.operation_name, known)
+            REQUESTS.labels(label).inc()
+            LATENCY.labels(label).observe(time.perf_counter() - started)
+            for field in _root_fields(context):
+                FIELDS.labels(field).inc()
+            for error in getattr(context.result, "errors", None) or ():
+                ERRORS.labels(_code(error.extensions)).inc()
+
+    return RecordMetrics
+
+
+_CODES = frozenset(
+    {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "TIMEOUT", "CONFLICT"}
+)
+
+
+def _code(extensions: dict | None) -> str:
+    code = (extensions or {}).get("code")
+    return code if code in _CODES else "INTERNAL"
+
+
+def _root_fields(context: object) -> set[str]:
+    """The schema's root fields the document selects directly (names it does not know are
+    not counted, so the label values stay within the schema)."""
+    document = getattr(context, "graphql_document", None)
+    if document is None:
+        return set()
+    schema = context.schema._schema  # type: ignore[attr-defined]
+    names: set[str] = set()
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        root = schema.get_root_type(definition.operation)
+        for selection in definition.selection_set.selections:
+            if isinstance(selection, FieldNode) and root and selection.name.value in root.fields:
+                names.add(f"{definition.operation.value}.{selection.name.value}")
+    return names
 
 
 class _SyncRunCollector:

@@ -25,6 +25,7 @@ from hub.api.policy.types import (
     PolicyParameterNode,
     TrainingProofNode,
 )
+from hub.api.recoveries.types import SubsidyRecoveryNode
 from hub.api.relay import Node, from_global_id
 from hub.api.supervision.types import AlertNode
 from schema import tables
@@ -49,6 +50,7 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "PolicyParameter": (tables.PolicyParameter, PolicyParameterNode.from_row),
     "TrainingProof": (tables.TrainingProof, TrainingProofNode.from_row),
     "Alert": (tables.Alert, AlertNode.from_row),
+    "SubsidyRecovery": (tables.SubsidyRecovery, SubsidyRecoveryNode.from_row),
 }
 
 

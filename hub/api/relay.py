@@ -31,6 +31,17 @@ class Node:
     id: strawberry.ID
 
 
+_MAX_ROW_ID = 2**63 - 1  # the largest BIGINT: anything above is no row of ours
+
+
+def _row_id(text: str) -> int:
+    """A row id written in ASCII digits within BIGINT, else ValueError (so that `int()`'s
+    leniency — signs, underscores, other scripts' digits, any size — never reaches SQL)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_ROW_ID:
+        raise ValueError(f"not a row id: {text[:30]!r}")
+    return int(text)
+
+
 def to_global_id(type_name: str, row_id: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{row_id}".encode()).decode())
 
@@ -39,7 +50,7 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     """(type name, row id) of a global id; raises BadUserInput when it is not one of ours."""
     try:
         type_name, _, row_id = base64.urlsafe_b64decode(global_id.encode()).decode().partition(":")
-        return type_name, int(row_id)
+        return type_name, _row_id(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise BadUserInput(f"not a valid id: {global_id!r}") from error
 
@@ -63,7 +74,7 @@ def _after_id(cursor: str, order: SortOrder) -> int:
         prefix, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if prefix != _CURSOR_PREFIX[order]:
             raise ValueError(prefix)
-        return int(row_id)
+        return _row_id(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise BadUserInput(f"not a valid cursor for order {order.name}: {cursor!r}") from error
 

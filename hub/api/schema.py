@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import strawberry
 from strawberry.tools import merge_types
@@ -17,7 +16,7 @@ from hub.api.errors import ErrorCode, MaskUnexpectedErrors, is_unexpected
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
-from hub.api.metrics import RecordMetrics
+from hub.api.metrics import metrics_extension
 from hub.api.nodes import NODE_TYPES, NodeQuery
 from hub.api.oversight.queries import OversightQuery
 from hub.api.platforms.queries import PlatformQuery
@@ -25,10 +24,13 @@ from hub.api.policy.claim_mutations import ClaimMutation
 from hub.api.policy.mutations import PolicyMutation
 from hub.api.policy.queries import PolicyQuery
 from hub.api.push.mutations import PushMutation
+from hub.api.recoveries.schema import RecoveryMutation, RecoveryQuery
+from hub.api.registry.mutations import RegistryMutation
+from hub.api.registry.queries import RegistryQuery
+from hub.api.scalars import SCALAR_OVERRIDES
 from hub.api.statistics.queries import StatisticsQuery
 from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
-from hub.api.time_zone import DATETIME
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
 
@@ -47,12 +49,16 @@ QUERY_TYPES: tuple[type, ...] = (
     PolicyQuery,
     SupervisionQuery,
     StatisticsQuery,
+    RecoveryQuery,
+    RegistryQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PushMutation,
     PolicyMutation,
     ClaimMutation,
     SupervisionMutation,
+    RecoveryMutation,
+    RegistryMutation,
 )
 
 Query = merge_types("Query", QUERY_TYPES)
@@ -86,11 +92,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[*node_types, ErrorCode],
-        scalar_overrides={datetime: DATETIME},
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         extensions=[
             *limit_extensions(settings),
             *cache_extensions(),
-            RecordMetrics,  # before the masking: it exits last and counts the final codes
+            metrics_extension(
+                settings.metrics_operations
+            ),  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
         ],

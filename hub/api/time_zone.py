@@ -13,9 +13,6 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from strawberry.schema.types.base_scalars import DateTimeDefinition
-from strawberry.types.scalar import ScalarDefinition
-
 HEADER = "time-zone"
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _answer_zone: ContextVar[tzinfo] = ContextVar("answer_zone", default=UTC)
@@ -57,17 +54,3 @@ def serialize_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(_answer_zone.get()).isoformat()
-
-
-DATETIME = ScalarDefinition(
-    name="DateTime",
-    description=(
-        "Date and time, ISO 8601 with offset: UTC unless the request's Time-Zone header asks "
-        "for another zone (e.g. Asia/Shanghai → +08:00)."
-    ),
-    specified_by_url=None,
-    serialize=serialize_datetime,
-    parse_value=DateTimeDefinition.parse_value,
-    parse_literal=None,
-    origin=datetime,
-)

@@ -3,6 +3,14 @@
 Every resolver and mutation adds `Scope(principal).<entity>()` to its WHERE clause, so rows
 outside the caller's scope are never fetched (Hasura-style row filters), and nested relations
 and node lookups go through the same predicates.
+
+One rule joins the entities: a row is visible when it is in the caller's own scope (its area,
+organisation or platform), or when a visible row of the supervised ledger needs it to be acted
+on — the trainees on the roster of a visible class, the platform of a visible class, trainee or
+alert record. Reaching goes one step only: a trainee
+seen through a roster shows masked numbers and the rows of the caller's own classes, not the
+trainee's other classes or certificates. Operational data (sync runs, quarantine) follows the
+platforms the caller is responsible for, never those it merely reaches.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
+    AccessLogEntry,
     Alert,
     AlertRecord,
     ClaimLine,
@@ -24,6 +33,7 @@ from schema.tables import (
     PlatformFiling,
     Region,
     SubsidyClaim,
+    SubsidyRecovery,
     Trainee,
     TrainingClass,
     TrainingProof,
@@ -62,6 +72,48 @@ class Scope:
     def _trainee_ids(self) -> Select:
         return select(Trainee.id).where(self.trainees())
 
+    # industry authority (行业主管部门) ------------------------------------------------------
+    # An `industry` token sees and reviews, like an organisation would its own, what belongs to
+    # the organisations of its industry registered in its area; nothing of anyone else.
+    @property
+    def _industry(self) -> bool:
+        return self.principal.role is Role.INDUSTRY
+
+    def _industry_area(self) -> Select:
+        """The token's region with everything under it (a region token reaches the districts)."""
+        code = self.principal.region_code
+        cities = select(Region.code).where(Region.parent_code == code)
+        return select(Region.code).where(
+            or_(Region.code == code, Region.parent_code == code, Region.parent_code.in_(cities))
+        )
+
+    def industry_organisations(self) -> Select:
+        """Ids of the organisations of the caller's industry registered in its area."""
+        return select(Organisation.id).where(
+            Organisation.industry_code == self.principal.industry_code,
+            Organisation.region_code.in_(self._industry_area()),
+        )
+
+    def industry_classes(self) -> ColumnElement[bool]:
+        return TrainingClass.organiser_id.in_(self.industry_organisations())
+
+    def industry_trainees(self) -> ColumnElement[bool]:
+        enrolled = select(Enrolment.trainee_id).where(Enrolment.class_id.in_(self._class_ids()))
+        return Trainee.id.in_(enrolled)
+
+    def industry_platforms(self) -> ColumnElement[bool]:
+        used = select(TrainingClass.platform_id).where(self.industry_classes())
+        return or_(Platform.operator_id.in_(self.industry_organisations()), Platform.id.in_(used))
+
+    def industry_claims(self) -> ColumnElement[bool]:
+        return SubsidyClaim.organisation_id.in_(self.industry_organisations())
+
+    def industry_filings(self) -> ColumnElement[bool]:
+        return PlatformFiling.organisation_id.in_(self.industry_organisations())
+
+    def industry_openings(self) -> ColumnElement[bool]:
+        return ClassOpening.organisation_id.in_(self.industry_organisations())
+
     # entities ---------------------------------------------------------------------------------
     def training_classes(self) -> ColumnElement[bool]:
         if self._all:
@@ -72,9 +124,21 @@ class Scope:
             return TrainingClass.organiser_id.in_(self._own_org())
         if self.principal.role is Role.CONNECTOR:
             return TrainingClass.platform_id.in_(self._own_platform())
+        if self._industry:
+            return self.industry_classes()
         return false()
 
     def trainees(self) -> ColumnElement[bool]:
+        """Trainees of the caller's own scope, and those on the roster of a class it may see."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.CONNECTOR:
+            return self.home_trainees()
+        return or_(self.home_trainees(), Trainee.id.in_(self._roster()))
+
+    def home_trainees(self) -> ColumnElement[bool]:
+        """Trainees in the caller's own scope: registered in its area, employed by the
+        organisation or enrolled in its classes, or reported by its platform."""
         if self._all:
             return true()
         if self._by_area:
@@ -87,7 +151,20 @@ class Scope:
             )
         if self.principal.role is Role.CONNECTOR:
             return Trainee.platform_id.in_(self._own_platform())
+        if self._industry:
+            return self.industry_trainees()
         return false()
+
+    def _roster(self) -> Select:
+        """The trainees enrolled in the classes the caller may see: the people it needs to act
+        on those classes (their sessions, assessments, certificates, claims).
+
+        The roster alone, DISTINCT, so the planner hashes one set per query; deriving people
+        from sessions, assessments and certificates too would scan each of those tables for
+        the whole area on every query (bench/scope_rule.py), and their trainees are enrolled.
+        """
+        classes = self._class_ids()
+        return select(Enrolment.trainee_id).where(Enrolment.class_id.in_(classes)).distinct()
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
@@ -104,12 +181,16 @@ class Scope:
         return table.class_id.in_(self._class_ids())  # type: ignore[attr-defined]
 
     def trainee_linked(self, table: type) -> ColumnElement[bool]:
-        """Certificates: visible with their trainee."""
+        """Certificates: visible with their class, or with a trainee of the caller's own scope."""
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return table.platform_id.in_(self._own_platform())  # type: ignore[attr-defined]
-        return table.trainee_id.in_(self._trainee_ids())  # type: ignore[attr-defined]
+        own = select(Trainee.id).where(self.home_trainees())
+        return or_(
+            table.class_id.in_(self._class_ids()),  # type: ignore[attr-defined]
+            table.trainee_id.in_(own),  # type: ignore[attr-defined]
+        )
 
     def courses(self, table: type) -> ColumnElement[bool]:
         """Courses of the caller's platforms or taught in classes the caller may see."""
@@ -121,15 +202,36 @@ class Scope:
         return table.id.in_(taught)  # type: ignore[attr-defined]
 
     def platforms(self) -> ColumnElement[bool]:
+        """Platforms the caller is responsible for, and those its visible rows were reported on:
+        the platform of a visible class, trainee or alert record (its code and name)."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.FINANCE:
+            return false()
+        # A trainee reached through a class is on that class's platform: home trainees suffice.
+        reached = [
+            select(Trainee.platform_id).where(self.home_trainees()),
+            select(AlertRecord.platform_id).where(self.alert_records()),
+        ]
+        if self.principal.role is not Role.CONNECTOR:
+            reached.append(select(TrainingClass.platform_id).where(self.training_classes()))
+        return or_(self.home_platforms(), *(Platform.id.in_(q.distinct()) for q in reached))
+
+    def home_platforms(self) -> ColumnElement[bool]:
+        """Platforms the caller answers for: its own (connector), those it operates (org), those
+        of its area or used by its area's classes (bureaus). Their sync runs and quarantine
+        are the caller's to see."""
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return Platform.code == self.principal.platform_code
-        used = select(TrainingClass.platform_id).where(self.training_classes())
         if self._by_area:
+            used = select(TrainingClass.platform_id).where(self.training_classes())
             return or_(Platform.region_code.in_(self._area()), Platform.id.in_(used))
         if self.principal.role is Role.ORG:
-            return or_(Platform.operator_id.in_(self._own_org()), Platform.id.in_(used))
+            return Platform.operator_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_platforms()
         return false()
 
     def pushable_platforms(self) -> ColumnElement[bool]:
@@ -152,6 +254,8 @@ class Scope:
                 TrainingClass.region_code.in_(self._area())
             )
             return or_(Organisation.region_code.in_(self._area()), Organisation.id.in_(organisers))
+        if self._industry:
+            return Organisation.id.in_(self.industry_organisations())
         return false()
 
     def subsidy_claims(self) -> ColumnElement[bool]:
@@ -161,7 +265,15 @@ class Scope:
             return SubsidyClaim.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return SubsidyClaim.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_claims()
         return false()
+
+    def subsidy_recoveries(self) -> ColumnElement[bool]:
+        """Recoveries (追回): visible with the claim they take money back from."""
+        if self._all:
+            return true()
+        return SubsidyRecovery.claim_id.in_(select(SubsidyClaim.id).where(self.subsidy_claims()))
 
     def platform_filings(self) -> ColumnElement[bool]:
         """Filings: the reviewing district's area, or the filing organisation."""
@@ -171,6 +283,8 @@ class Scope:
             return PlatformFiling.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return PlatformFiling.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_filings()
         return false()
 
     def class_openings(self) -> ColumnElement[bool]:
@@ -181,6 +295,8 @@ class Scope:
             return ClassOpening.region_code.in_(self._area())
         if self.principal.role is Role.ORG:
             return ClassOpening.organisation_id.in_(self._own_org())
+        if self._industry:
+            return self.industry_openings()
         return false()
 
     def claim_lines(self) -> ColumnElement[bool]:
@@ -205,6 +321,7 @@ class Scope:
             "platform_filing": select(PlatformFiling.id).where(self.platform_filings()),
             "class_opening": select(ClassOpening.id).where(self.class_openings()),
             "subsidy_claim": select(SubsidyClaim.id).where(self.subsidy_claims()),
+            "subsidy_recovery": select(SubsidyRecovery.id).where(self.subsidy_recoveries()),
         }
         return or_(
             *(
@@ -214,12 +331,13 @@ class Scope:
         )
 
     def platform_linked(self, table: type) -> ColumnElement[bool]:
-        """Quarantine and sync runs: visible with their platform (not to finance)."""
+        """Quarantine and sync runs: visible with a platform the caller answers for (not to
+        finance, and not with platforms merely reached through a visible row)."""
         if self._all:
             return true()
-        if self.principal.role is Role.FINANCE:
+        if self.principal.role in (Role.FINANCE, Role.INDUSTRY):
             return false()
-        platform_ids = select(Platform.id).where(self.platforms())
+        platform_ids = select(Platform.id).where(self.home_platforms())
         return table.platform_id.in_(platform_ids)  # type: ignore[attr-defined]
 
     def alerts(self) -> ColumnElement[bool]:
@@ -235,6 +353,8 @@ class Scope:
             return or_(Alert.region_code.in_(self._area()), Alert.id.in_(involved))
         if self.principal.role is Role.ORG:
             return Alert.organisation_id.in_(self._own_org())
+        if self._industry:
+            return Alert.organisation_id.in_(self.industry_organisations())
         if self.principal.role is Role.CONNECTOR:
             return Alert.id.in_(
                 select(AlertRecord.alert_id).where(
@@ -259,13 +379,21 @@ class Scope:
             return or_(columns.city_code.in_(area), columns.district_code.in_(area))
         if self.principal.role is Role.ORG:
             return columns.organisation_id.in_(self._own_org())
+        if self._industry:
+            return columns.organisation_id.in_(self.industry_organisations())
         if self.principal.role is Role.CONNECTOR:
             return columns.platform_id.in_(self._own_platform())
         return false()
 
     def access_log(self) -> ColumnElement[bool]:
-        """The unmasked-read log is for auditors and the regional department only."""
-        return true() if self.principal.role in (Role.AUDITOR, Role.REGION) else false()
+        """The unmasked-read log is for auditors and the regional department; an auditor
+        limited to an area reads the entries of readers in that area (region-wide readers'
+        entries only region-wide)."""
+        if self._all:
+            return true()
+        if self.principal.role is Role.AUDITOR:
+            return AccessLogEntry.region_code.in_(self._area())
+        return false()
 
     # dispatch ---------------------------------------------------------------------------------
     def for_table(self, table: type) -> ColumnElement[bool]:
@@ -287,6 +415,7 @@ class Scope:
             "platform": self.platforms,
             "organisation": self.organisations,
             "subsidy_claim": self.subsidy_claims,
+            "subsidy_recovery": self.subsidy_recoveries,
             "access_log": self.access_log,
             "platform_filing": self.platform_filings,
             "class_opening": self.class_openings,

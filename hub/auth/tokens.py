@@ -2,13 +2,16 @@
 
 Every token is verified strictly: the algorithm must be one we accept for the kind of key it
 claims (so `alg: none` and HS256-signed-with-the-public-key confusion fail), `exp`, `sub` and
-`role` are required, and JWKS tokens must carry the configured issuer and audience.
+`role` are required, and JWKS tokens must carry the configured issuer and audience. `exp` must
+be a number no further ahead than the maximum lifetime (HUB_MAX_TOKEN_LIFETIME_SECONDS), and
+the claims must describe a coherent caller (hub/auth/principal.py: a city role with a city code).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,9 @@ from hub.auth.principal import InvalidPrincipal, Principal, Role
 HMAC_ALGORITHM = "HS256"
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
 REQUIRED_CLAIMS = ["exp", "sub", "role"]
+DEFAULT_MAX_LIFETIME = 24 * 3600
+# Clocks of the issuer and the hub may differ a little.
+_LEEWAY_SECONDS = 60
 
 
 class AuthenticationFailed(Exception):
@@ -36,10 +42,25 @@ def issue_token(
     platform: str | None = None,
     pii: bool = False,
     ttl_seconds: int = 12 * 3600,
+    max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME,
+    industry: str | None = None,
+    name: str | None = None,
 ) -> str:
     """A signed token for a principal; its claims are validated as a request would."""
+    if not 0 < ttl_seconds <= max_lifetime_seconds:
+        raise ValueError(
+            f"a token may be valid for at most {max_lifetime_seconds} seconds"
+            " (HUB_MAX_TOKEN_LIFETIME_SECONDS)"
+        )
     principal = Principal(
-        subject or f"{role}:{region or org or platform or 'all'}", role, region, org, platform, pii
+        subject or f"{role}:{region or org or platform or 'all'}",
+        role,
+        region,
+        org,
+        platform,
+        pii,
+        industry_code=industry,
+        name=name,
     )
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -48,15 +69,29 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    for name, value in (("region", region), ("org", org), ("platform", platform)):
+    optional = {"region": region, "org": org, "platform": platform, "industry": industry}
+    for claim, value in (*optional.items(), ("name", name)):
         if value:
-            claims[name] = value
+            claims[claim] = value
     if pii:
         claims["pii"] = True
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def _principal(claims: dict[str, Any]) -> Principal:
+def _check_expiry(claims: dict[str, Any], max_lifetime_seconds: int) -> None:
+    """`exp` is a finite number of seconds, at most the maximum lifetime from now (PyJWT
+    accepts numeric strings, and any date however far ahead)."""
+    exp = claims.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
+        raise AuthenticationFailed("invalid token: exp must be a number (seconds since 1970)")
+    if exp > time.time() + max_lifetime_seconds + _LEEWAY_SECONDS:
+        raise AuthenticationFailed(
+            f"invalid token: it may be valid for at most {max_lifetime_seconds} seconds"
+        )
+
+
+def _principal(claims: dict[str, Any], max_lifetime_seconds: int) -> Principal:
+    _check_expiry(claims, max_lifetime_seconds)
     try:
         return Principal(
             subject=str(claims["sub"]),
@@ -65,12 +100,16 @@ def _principal(claims: dict[str, Any]) -> Principal:
             org_credit_code=claims.get("org"),
             platform_code=claims.get("platform"),
             pii=claims.get("pii") is True,
+            industry_code=claims.get("industry"),
+            name=str(claims["name"])[:100] if claims.get("name") else None,
         )
-    except (ValueError, InvalidPrincipal) as error:
+    except (ValueError, TypeError, InvalidPrincipal) as error:
         raise AuthenticationFailed(f"invalid token: {error}") from error
 
 
-def principal_from_token(secret: str, token: str) -> Principal:
+def principal_from_token(
+    secret: str, token: str, max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME
+) -> Principal:
     """Verify an HS256 token with `secret` and return its principal; raises AuthenticationFailed."""
     try:
         claims = jwt.decode(
@@ -80,7 +119,7 @@ def principal_from_token(secret: str, token: str) -> Principal:
         raise AuthenticationFailed("token expired") from error
     except jwt.InvalidTokenError as error:
         raise AuthenticationFailed(f"invalid token: {error}") from error
-    return _principal(claims)
+    return _principal(claims, max_lifetime_seconds)
 
 
 class TokenVerifier:
@@ -94,8 +133,10 @@ class TokenVerifier:
         jwks_url: str | None = None,
         issuer: str | None = None,
         audience: str | None = None,
+        max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME,
     ) -> None:
         self.secret = secret
+        self.max_lifetime_seconds = max_lifetime_seconds
         self.issuer = issuer
         self.audience = audience
         # A file is read once here; a URL is fetched lazily and its keys cached by PyJWKClient.
@@ -112,7 +153,7 @@ class TokenVerifier:
         if algorithm == HMAC_ALGORITHM:
             if self.secret is None:
                 raise AuthenticationFailed("HS256 tokens are not accepted here")
-            return principal_from_token(self.secret, token)
+            return principal_from_token(self.secret, token, self.max_lifetime_seconds)
         if algorithm not in ASYMMETRIC_ALGORITHMS:
             raise AuthenticationFailed(f"token algorithm {algorithm!r} is not accepted")
         key = await self._signing_key(header.get("kid"))
@@ -135,7 +176,7 @@ class TokenVerifier:
             raise AuthenticationFailed("token expired") from error
         except jwt.InvalidTokenError as error:
             raise AuthenticationFailed(f"invalid token: {error}") from error
-        return _principal(claims)
+        return _principal(claims, self.max_lifetime_seconds)
 
     async def _signing_key(self, kid: str | None) -> jwt.PyJWK:
         try:

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal
 from hub.auth.scopes import Scope
+from hub.documents import ledger_export
 from hub.documents.xlsx import Sheet, stream_rows, write_workbook
 from hub.policy.calendar import CHINA
 from hub.policy.checklist import claim_checklist
 from hub.policy.errors import NotInScope
 from schema.tables import (
     ClaimLine,
-    Course,
     Enrolment,
     LearningSession,
     Person,
@@ -70,89 +70,22 @@ def _region_filter(column: Any, code: str | None) -> list[ColumnElement[bool]]:
 
 
 def ledger(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sheet:
-    """The real-name training ledger (台账): one row per enrolment, with hours per mode."""
-    hours_query = select(
-        LearningSession.class_id,
-        LearningSession.trainee_id,
-        _hours("online").label("online"),
-        _hours("offline").label("offline"),
-    ).group_by(LearningSession.class_id, LearningSession.trainee_id)
-    where = [
-        Scope(principal).class_linked(Enrolment),
-        *_region_filter(TrainingClass.region_code, flt.region),
-    ]
-    if flt.class_id is not None:
-        where.append(Enrolment.class_id == flt.class_id)
-        hours_query = hours_query.where(LearningSession.class_id == flt.class_id)
-    hours = hours_query.subquery()
-    query = (
-        select(
-            Trainee.name,
-            Trainee.id_masked,
-            Trainee.phone_masked,
-            Trainee.identity_category,
-            Trainee.region_code,
-            TrainingClass.name,
-            Course.occupation_name,
-            Course.skill_level,
-            Platform.code,
-            func.coalesce(hours.c.online, 0),
-            func.coalesce(hours.c.offline, 0),
-        )
-        .select_from(Enrolment)
-        .join(Trainee, Trainee.id == Enrolment.trainee_id)
-        .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-        .join(Course, Course.id == TrainingClass.course_id)
-        .join(Platform, Platform.id == Enrolment.platform_id)
-        .outerjoin(
-            hours,
-            (hours.c.class_id == Enrolment.class_id) & (hours.c.trainee_id == Enrolment.trainee_id),
-        )
-        .where(*where)
-        .order_by(Enrolment.id)
+    """The real-name training ledger (台账); see hub/documents/ledger_export.py."""
+    return ledger_export.ledger(
+        session,
+        principal,
+        flt,
+        CATEGORY_NAMES,
+        lambda column: _region_filter(column, flt.region),
     )
-
-    async def rows() -> AsyncIterator[Sequence[Any]]:
-        number = 0
-        async for r in stream_rows(session, query):
-            number += 1
-            category = CATEGORY_NAMES.get(str(r[3]), str(r[3]))
-            yield [
-                number,
-                r[0],
-                r[1],
-                r[2],
-                category,
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                round(float(r[9]), 2),
-                round(float(r[10]), 2),
-            ]
-
-    headers = [
-        "序号",
-        "姓名",
-        "身份证号",
-        "手机号",
-        "身份类别",
-        "所在地区",
-        "培训班级",
-        "职业（工种）",
-        "等级",
-        "培训平台",
-        "线上学时",
-        "线下学时",
-    ]
-    return Sheet("培训台账", headers, rows())
 
 
 def learning_records(session: AsyncSession, principal: Principal, flt: ExportFilter) -> Sheet:
     """Learning records (学习记录): one row per session, the hub's duration beside the platform's."""
+    scope = Scope(principal)
     where = [
-        Scope(principal).class_linked(LearningSession),
+        scope.class_linked(LearningSession),
+        scope.trainees(),
         *_region_filter(TrainingClass.region_code, flt.region),
     ]
     if flt.class_id is not None:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -70,6 +72,51 @@ def table(rows: Sequence[Sequence[str]], widths_mm: Sequence[float]) -> Flowable
         )
     )
     return grid
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # ((first col, first row), (last col, last row))
+
+
+def grid(
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    *,
+    spans: Sequence[Span] = (),
+    heights_mm: dict[int, float] | None = None,
+    size: float = 10,
+) -> Flowable:
+    """A paper form's table: bordered cells, merged cells (`spans`), tall rows to sign in.
+
+    Cells are CJK paragraphs; a `<br/>` breaks a line inside a cell. Rows listed in
+    `heights_mm` get at least that height, leaving room for a signature or a seal.
+    """
+    cell = _style(size, size * 1.5)
+    data = [[Paragraph(str(value), cell) for value in row] for row in rows]
+    tall = heights_mm or {}
+    heights = [tall[n] * mm if n in tall else None for n in range(len(rows))]
+    form = Table(data, colWidths=[w * mm for w in widths_mm], rowHeights=heights)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    style += [("SPAN", start, end) for start, end in spans]
+    form.setStyle(TableStyle(style))
+    return form
+
+
+def qr_code(text: str, size_mm: float = 36) -> Flowable:
+    """A QR code of `text` (e.g. a verification URL), drawn as vector modules, centred."""
+    widget = QrCodeWidget(text, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    size = size_mm * mm
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    drawing.hAlign = "CENTER"
+    return drawing
 
 
 def render(flowables: list[Flowable], document_title: str) -> bytes:

@@ -22,6 +22,8 @@ from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.hours import RecordedHours, hours_by_trainee
 from hub.policy.parameters import in_force
 from hub.policy.transitions import require_role
+from hub.registry.bureaus import bureau_name, region_names
+from schema.regions import REGION_CODE
 from schema.tables import (
     Course,
     Enrolment,
@@ -69,6 +71,7 @@ async def issue_proof(
     if found is None:
         raise NotInScope(f"training class {class_id} not found")
     training_class, issuer, course = found
+    issuing_bureau = await _issuing_bureau(session, principal, training_class.region_code)
     enrolled = (
         await session.execute(
             select(Enrolment.id).where(
@@ -98,11 +101,22 @@ async def issue_proof(
         first_session_on=recorded.first_on,
         last_session_on=recorded.last_on,
         issuer=issuer,
-        issued_by=principal.subject,
+        issuing_bureau=issuing_bureau,
+        issued_by=principal.name or principal.subject,
     )
     session.add(proof)
     await session.flush()
     return proof
+
+
+async def _issuing_bureau(session: AsyncSession, principal: Principal, class_region: str) -> str:
+    """The bureau named on the proof: the issuing bureau itself, or for a proof an organisation
+    issues, the bureau of the class's district that supervises it."""
+    code = REGION_CODE if principal.role is Role.REGION else principal.region_code
+    if principal.role is Role.ORG or code is None:
+        code = class_region
+    names = await region_names(session, code)
+    return bureau_name(names.get(code, code))
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,7 @@ class ProofView:
     first_session_on: str
     last_session_on: str
     issuer: str
+    issuing_bureau: str
     issued_at: datetime
 
     def public(self) -> dict:
@@ -140,6 +155,7 @@ class ProofView:
             "offlineHours": self.offline_hours,
             "period": [self.first_session_on, self.last_session_on],
             "issuer": self.issuer,
+            "issuingBureau": self.issuing_bureau,
             "issuedAt": self.issued_at.isoformat(),
         }
 
@@ -177,12 +193,13 @@ async def find_proof(
         first_session_on=str(proof.first_session_on or ""),
         last_session_on=str(proof.last_session_on or ""),
         issuer=proof.issuer,
+        issuing_bureau=proof.issuing_bureau or "",
         issued_at=proof.issued_at,
     )
 
 
 def proof_pdf(view: ProofView, verify_url: str) -> bytes:
-    """The proof as a one-page PDF with the embedded CJK font."""
+    """The proof as a one-page PDF with the embedded CJK font and a QR code of `verify_url`."""
     issued = view.issued_at.astimezone(CHINA)
     body = (
         f"兹证明 {view.name}（身份证号 {view.id_masked}）于 {view.first_session_on} 至 "
@@ -205,15 +222,19 @@ def proof_pdf(view: ProofView, verify_url: str) -> bytes:
                     ["线上学时（记录）", f"{view.online_hours:.2f}"],
                     ["计入补贴的线上学时", f"{view.counted_online_hours:.2f}"],
                     ["线下学时", f"{view.offline_hours:.2f}"],
-                    ["出具单位", view.issuer],
+                    ["培训组织单位", view.issuer],
+                    ["出具部门", view.issuing_bureau],
                     ["出具日期", issued.date().isoformat()],
                     ["验证码", view.code],
                     ["验证地址", verify_url],
                 ],
                 [45, 129],
             ),
-            pdf.spacer(8),
-            pdf.paragraph("本证明依据平台实际记录的学习时长出具，可凭验证码在线核验。", 9),
+            pdf.spacer(6),
+            pdf.qr_code(verify_url, size_mm=36),
+            pdf.paragraph(
+                "扫描二维码或凭验证码在线核验。本证明依据平台实际记录的学习时长出具。", 9
+            ),
         ],
         f"线上培训证明 {view.code}",
     )

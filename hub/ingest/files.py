@@ -26,6 +26,9 @@ def parse_ndjson_line(line: str, number: int) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as error:
         return {"_raw": line.rstrip("\n"), "_error": f"line {number}: invalid JSON ({error.msg})"}
+    except RecursionError:
+        # The decoder recurses per level; a line nested this deep is kept as its text.
+        return {"_raw": line.rstrip("\n"), "_error": f"line {number}: JSON nested too deeply"}
 
 
 def read_ndjson(path: Path, encoding: str = "utf-8-sig") -> Iterator[Any]:

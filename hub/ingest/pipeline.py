@@ -26,13 +26,21 @@ from hub.ingest.quarantine import (
     resolve_superseded,
     take_waiting,
 )
+from hub.ingest.relink import Relink, recheck_persons, relink_trainees
 from hub.ingest.rollup import RollupChanges
 from hub.ingest.rows import SPECS, RecordSpec, Resolved, content_hash, history_payload
 from hub.ingest.stats import IngestStats
 from hub.security.pii import PiiVault
 from hub.supervision.ledger import append_record_versions
 from schema.enums import RECORD_ORDER, OrganisationKind
-from schema.records import CanonicalRecord, ClassRecord, TraineeRecord, parse_record
+from schema.records import (
+    CanonicalRecord,
+    ClassRecord,
+    InvalidRecord,
+    TraineeRecord,
+    parse_record,
+    storable_text,
+)
 from schema.tables import Organisation, RecordVersion, Region
 from schema.types import utcnow
 
@@ -56,6 +64,7 @@ class Ingestor:
         self._region_codes: set[str] | None = None
         self._unchained: list[tuple[int, dict[str, Any]]] = []
         self._rollup = RollupChanges()
+        self._relinked: list[Relink] = []
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
@@ -69,6 +78,9 @@ class Ingestor:
                 break
             arrived = await self._ingest_once(waiting, stats, retry=True)
         await self._rollup.apply(self.session)  # statistics stay exact in the same transaction
+        if self._relinked:  # corrected ID numbers: the rules judge both persons again
+            moved, self._relinked = self._relinked, []
+            await recheck_persons(self.session, [p for m in moved for p in m.persons])
         # The batch's versions join the hash chain last, so the chain head is locked briefly.
         await append_record_versions(self.session, self._unchained)
         self._unchained = []
@@ -76,25 +88,34 @@ class Ingestor:
 
     async def _ingest_once(self, raws: list[Any], stats: IngestStats, retry: bool) -> list[Key]:
         rejections: list[Rejection] = []
-        parsed: dict[Key, CanonicalRecord] = {}
+        # A key sent twice in one batch is two versions: the n-th sending of each key goes in
+        # round n, so every version is stored and versioned in the order it came.
+        rounds: list[dict[Key, CanonicalRecord]] = []
         for raw in raws:
             record_type = raw.get("type") if isinstance(raw, dict) else None
             if not retry:
-                stats.of(str(record_type or "unknown")).received += 1
+                stats.of(storable_text(str(record_type or "unknown"), 16)).received += 1
             record = self._parse(raw, rejections)
             if record is not None:
-                parsed[(record.type, record.source_id)] = record  # the last version wins
+                key = (record.type, record.source_id)
+                free = next((r for r in rounds if key not in r), None)
+                if free is None:
+                    free = {}
+                    rounds.append(free)
+                free[key] = record
         accepted: list[Key] = []
-        for record_type in RECORD_ORDER:
-            records = [r for (t, _), r in parsed.items() if t == record_type.value]
-            if records:
-                accepted += await self._upsert(SPECS[record_type.value], records, stats, rejections)
+        for parsed in rounds:
+            for record_type in RECORD_ORDER:
+                records = [r for (t, _), r in parsed.items() if t == record_type.value]
+                if records:
+                    spec = SPECS[record_type.value]
+                    accepted += await self._upsert(spec, records, stats, rejections)
         if accepted and await has_open_entries(self.session, self.platform_id):
             await resolve_superseded(self.session, self.platform_id, accepted)
         accepted_set = set(accepted)
         rejections = [r for r in rejections if (r.record_type, r.source_id) not in accepted_set]
         for rejection in rejections:
-            stats.of(str(rejection.record_type or "unknown")).quarantined += 1
+            stats.of(storable_text(str(rejection.record_type or "unknown"), 16)).quarantined += 1
         await quarantine(self.session, self.platform_id, rejections, self.vault, self.run_id)
         return accepted
 
@@ -113,6 +134,9 @@ class Ingestor:
             return None
         try:
             return parse_record(raw)
+        except InvalidRecord as error:
+            rejections.append(Rejection(raw, str(error), **key))
+            return None
         except ValidationError as error:
             rejections.append(Rejection(raw, describe_validation_error(error), **key))
             return None
@@ -275,6 +299,8 @@ class Ingestor:
                     resolved[record.source_id].person_id = persons[
                         self.vault.lookup_hash(record.id_number)
                     ]
+            new_persons = {sid: r.person_id for sid, r in resolved.items() if r.person_id}
+            self._relinked += await relink_trainees(self.session, self.platform_id, new_persons)
         if spec.table.__tablename__ == "training_class":
             classes = [r for r in records if isinstance(r, ClassRecord)]
             organisers = await self._organisers(classes)

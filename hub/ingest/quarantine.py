@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.ingest.batching import chunks
 from hub.security.pii import PiiVault
 from schema.records import describe_validation_error as describe_validation_error  # re-export
+from schema.records import storable_text
 from schema.tables import QuarantinedRecord
 from schema.types import utcnow
 
@@ -28,6 +29,45 @@ class Rejection:
     waiting_for_id: str | None = None
 
 
+STORED_DEPTH = 64  # deeper parts of a raw payload are cut: every decoder can read it back
+KEY_LENGTH = {"record_type": 16, "source_id": 128, "waiting_for_type": 16, "waiting_for_id": 128}
+
+
+def storable_payload(raw: Any) -> Any:
+    """A copy of a raw payload any JSON encoder and database takes: NUL bytes and lone
+    surrogates escaped as text, parts nested deeper than STORED_DEPTH replaced by a note.
+
+    Iterative, so a payload of any depth is copied without recursion.
+    """
+    root = [raw]
+    stack: list[tuple[Any, Any, int]] = [(root, 0, 0)]
+    while stack:
+        container, slot, depth = stack.pop()
+        value = container[slot]
+        if depth > STORED_DEPTH and isinstance(value, dict | list):
+            container[slot] = f"(nested deeper than {STORED_DEPTH} levels, not kept)"
+        elif isinstance(value, dict):
+            copy = {storable_text(str(k)): v for k, v in value.items()}
+            container[slot] = copy
+            stack.extend((copy, key, depth + 1) for key in copy)
+        elif isinstance(value, list | tuple):
+            items = list(value)
+            container[slot] = items
+            stack.extend((items, i, depth + 1) for i in range(len(items)))
+        elif isinstance(value, str):
+            container[slot] = storable_text(value)
+    return root[0]
+
+
+def _key(rejection: Rejection, name: str) -> str | None:
+    """A key column's value, or None when it is not text a column of its length holds."""
+    value = getattr(rejection, name)
+    if value is None:
+        return None
+    text = storable_text(str(value))
+    return text if text == str(value) and len(text) <= KEY_LENGTH[name] else None
+
+
 async def quarantine(
     session: AsyncSession,
     platform_id: int,
@@ -41,17 +81,17 @@ async def quarantine(
     rows = [
         {
             "platform_id": platform_id,
-            "record_type": r.record_type,
-            "source_id": r.source_id,
-            "raw_cipher": vault.encrypt(json.dumps(r.raw, ensure_ascii=False, default=str)),
-            "reason": r.reason,
-            "waiting_for_type": r.waiting_for_type,
-            "waiting_for_id": r.waiting_for_id,
+            **{name: _key(r, name) for name in KEY_LENGTH},
+            "raw_cipher": vault.encrypt(
+                json.dumps(storable_payload(r.raw), ensure_ascii=False, default=str)
+            ),
+            "reason": storable_text(r.reason),
             "sync_run_id": run_id,
         }
         for r in rejections
     ]
-    keyed = [(r.record_type, r.source_id) for r in rejections if r.record_type and r.source_id]
+    keyed = [(row["record_type"], row["source_id"]) for row in rows]
+    keyed = [(t, sid) for t, sid in keyed if t and sid]
     await resolve_superseded(session, platform_id, keyed)
     await session.execute(QuarantinedRecord.__table__.insert(), rows)
 

@@ -1,9 +1,11 @@
 """A claim's persons and amounts, computed from the ledger with the parameters it was submitted under.
 
 At submission: one line per person on the roster (a person already in another claim for the same
-occupation, level and year is excluded), the standard amount, the subsidy and the
-pre-disbursement. At settlement: hours again (offline training may have followed) and the
-certificates obtained, giving the settled amount, the platform fees and the balance due.
+occupation, level and year is excluded, and so is a person whose identity a confirmed alert
+disproves), the standard amount, the subsidy and the pre-disbursement. At settlement: hours
+again (offline training may have followed) and the certificates obtained (none a confirmed alert
+disproves), giving the settled amount by the claim's settlement rule, the platform fees and the
+balance due. Both run again when an alert on the claim is confirmed (hub/policy/recovery.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.policy import amounts
+from hub.policy.disproved import disproved_certificates, disproved_persons
 from hub.policy.errors import PolicyViolation
 from hub.policy.hours import hours_by_trainee
 from hub.policy.parameters import ParametersInForce
@@ -72,10 +75,11 @@ async def compute_at_submission(
     )
     passed = await _passed(session, claim.class_id)
     hours = await hours_by_trainee(session, training_class, subsidised=True)
+    disproved = await _disproved_persons(session, [r.person_id for r in roster])
     lines: dict[int, ClaimLine] = {}
     excluded = set()
     for trainee_id, person_id in roster:
-        if person_id in held:
+        if person_id in held or person_id in disproved:
             excluded.add(person_id)
             continue
         if person_id in lines:  # the same person enrolled twice in the class counts once
@@ -127,15 +131,20 @@ async def compute_at_submission(
 async def compute_at_settlement(session: AsyncSession, claim: SubsidyClaim) -> None:
     """Settle by certificates obtained, on hours recomputed with the submission's parameters."""
     training_class, course = await _class_and_course(session, claim)
-    cap = float(claim.parameters["values"]["online_hours_cap"])
+    values = claim.parameters["values"]
+    cap = float(values["online_hours_cap"])
+    rule = values.get("settlement_rule", amounts.PER_CERTIFICATE)
+    minimum = float(values.get("offline_training_min_hours", 0))
     hours = await hours_by_trainee(session, training_class, subsidised=True)
     lines = list(
         (await session.execute(select(ClaimLine).where(ClaimLine.claim_id == claim.id))).scalars()
     )
-    certified_persons = await _certified(session, claim, course, [line.person_id for line in lines])
+    persons = [line.person_id for line in lines]
+    certified_persons = await _certified(session, claim, course, persons)
+    disproved = await _disproved_persons(session, persons)
     settled = Decimal("0.00")
     for line in lines:
-        recorded = hours.get(line.trainee_id)
+        recorded = None if line.person_id in disproved else hours.get(line.trainee_id)
         credited = amounts.credit_hours(
             recorded.online if recorded else 0.0,
             recorded.offline if recorded else 0.0,
@@ -144,11 +153,14 @@ async def compute_at_settlement(session: AsyncSession, claim: SubsidyClaim) -> N
         )
         line.online_hours, line.counted_online_hours = credited.online, credited.counted_online
         line.offline_hours, line.credited_hours = credited.offline, credited.credited
-        line.certified = line.person_id in certified_persons
-        share = (
-            amounts.settlement_share(claim.standard_amount, credited.credited, course.total_hours)
-            if line.certified
-            else Decimal("0.00")
+        line.certified = line.person_id in certified_persons and line.person_id not in disproved
+        share = amounts.settlement_share(
+            rule,
+            claim.standard_amount,
+            credited.credited,
+            course.total_hours,
+            certified=line.certified,
+            offline_done=amounts.offline_trained(credited.offline, minimum),
         )
         line.settled_amount = float(share)
         settled += share
@@ -157,6 +169,26 @@ async def compute_at_settlement(session: AsyncSession, claim: SubsidyClaim) -> N
     claim.settled_amount = float(settled)
     claim.platform_fee = float(fee)
     claim.balance_due = float(settled - amounts.money(claim.pre_disbursed_amount))
+
+
+def amounts_of(claim: SubsidyClaim) -> dict[str, float | int]:
+    """The claim's figures, as a recomputation shows them before and after."""
+    return {
+        "eligibleTrainees": claim.eligible_trainees,
+        "qualifiedTrainees": claim.qualified_trainees,
+        "certifiedTrainees": claim.certified_trainees,
+        "subsidyAmount": claim.subsidy_amount,
+        "preDisbursedAmount": claim.pre_disbursed_amount,
+        "settledAmount": claim.settled_amount,
+        "platformFee": claim.platform_fee,
+        "balanceDue": claim.balance_due,
+    }
+
+
+async def _disproved_persons(session: AsyncSession, person_ids: list[int]) -> set[int]:
+    person = list(disproved_persons().subquery().c)[0]
+    rows = await session.execute(select(person).where(person.in_(person_ids)))
+    return set(rows.scalars())
 
 
 async def _passed(session: AsyncSession, class_id: int) -> set[int]:
@@ -180,6 +212,7 @@ async def _certified(
         select(Certificate.person_id).where(
             Certificate.person_id.in_(person_ids),
             or_(Certificate.class_id == claim.class_id, matches_course),
+            Certificate.id.not_in(disproved_certificates()),
         )
     )
     return set(rows.scalars())

@@ -8,6 +8,10 @@ pre_disbursed → settled, or returned / rejected at a review step.
 | approve | city | district_reviewed |
 | return / reject | district at review, city at approval | submitted / district_reviewed |
 | pre-disburse, settle | finance | city_approved, pre_disbursed |
+
+The money steps (approve, pre-disburse, settle) are refused while an open alert of a blocking
+severity involves the claim (hub/policy/blocking.py); when they may happen follows the notices'
+timing rules, which are policy parameters (hub/policy/parameters.py).
 """
 
 from __future__ import annotations
@@ -19,18 +23,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
+from hub.policy import claim_checks as checks
 from hub.policy.checklist import ATTACHABLE, claim_checklist
 from hub.policy.claim_amounts import compute_at_settlement, compute_at_submission
 from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.parameters import in_force
 from hub.policy.transitions import advance, record, require_reason, require_role
+from hub.registry.bureaus import reviewing_district
 from schema.tables import ClaimLine, ClassOpening, SubsidyClaim, TrainingClass
 from schema.types import utcnow
 
 ENTITY = "subsidy_claim"
 EDITABLE = ("draft", "returned")
 # The review step each role takes, and the status it takes the claim from.
-REVIEW_STEP = {Role.DISTRICT: "submitted", Role.CITY: "district_reviewed"}
+# The industry authority (行业主管部门) reviews in the district's place for its organisations.
+REVIEW_STEP = {
+    Role.DISTRICT: "submitted",
+    Role.INDUSTRY: "submitted",
+    Role.CITY: "district_reviewed",
+}
 
 
 async def load_claim(session: AsyncSession, principal: Principal, claim_id: int) -> SubsidyClaim:
@@ -77,10 +88,13 @@ async def create_claim(session: AsyncSession, principal: Principal, class_id: in
     ).first()
     if existing is not None:
         raise PolicyViolation("this class already has a claim")
+    await checks.require_policy_window(session, training_class)
     claim = SubsidyClaim(
         class_id=class_id,
         organisation_id=training_class.organiser_id,
-        region_code=training_class.region_code,
+        region_code=await reviewing_district(
+            session, training_class.organiser_id, training_class.region_code
+        ),
         status="draft",
         year=training_class.starts_on.year,
     )
@@ -159,6 +173,15 @@ async def submit_claim(
         raise PolicyViolation("the material checklist is incomplete: " + "；".join(missing))
     now = utcnow()
     params = await in_force(session, claim.region_code, now)
+    training_class = await checks.class_of(session, claim)
+    await checks.require_no_open_recoveries(session, claim, params)
+    if params.get("claim_submission") == "after_class_ended":
+        checks.require_class_ended(
+            training_class,
+            "乌人社发〔2020〕26号 三：完成线上、线下全部培训课程后方可申领培训补贴",
+            "submission",
+        )
+    await checks.require_agreements(session, claim)
     await compute_at_submission(session, claim, params)
     claim.submitted_at = now
     claim.updated_at = now
@@ -180,8 +203,8 @@ async def submit_claim(
 async def review_claim(
     session: AsyncSession, principal: Principal, claim_id: int, reason: str | None
 ) -> None:
-    """District first-level review (区人社部门审核)."""
-    require_role(principal, Role.DISTRICT)
+    """District first-level review (区人社部门审核), or the industry authority's."""
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY)
     await _step(session, principal, claim_id, "submitted", "district_reviewed", reason)
 
 
@@ -190,6 +213,8 @@ async def approve_claim(
 ) -> None:
     """City approval (市人社部门审核)."""
     require_role(principal, Role.CITY)
+    claim = await load_claim(session, principal, claim_id)
+    await checks.require_unblocked(session, claim, "approve")
     await _step(session, principal, claim_id, "district_reviewed", "city_approved", reason)
 
 
@@ -229,7 +254,23 @@ async def pre_disburse_claim(
 ) -> None:
     """Finance pays the pre-disbursement computed at submission (at most 20%)."""
     require_role(principal, Role.FINANCE)
-    await _step(session, principal, claim_id, "city_approved", "pre_disbursed", reason)
+    claim = await load_claim(session, principal, claim_id)
+    params = await checks.require_unblocked(session, claim, "pre_disburse")
+    if params.get("pre_disbursement_timing") == "after_online_training_ended":
+        checks.require_class_ended(
+            await checks.class_of(session, claim),
+            "乌人社发〔2020〕26号 三：疫情防控期间线上培训结束后，根据合格人数可预拨培训补贴标准的 20%",
+            "pre-disbursement",
+        )
+    await _step(
+        session,
+        principal,
+        claim_id,
+        "city_approved",
+        "pre_disbursed",
+        reason,
+        {"paid_amount": claim.pre_disbursed_amount},
+    )
 
 
 async def settle_claim(
@@ -242,8 +283,11 @@ async def settle_claim(
         raise PolicyViolation(
             f"{ENTITY} {claim_id} is {claim.status}; settling needs pre_disbursed"
         )
+    params = await checks.require_unblocked(session, claim, "settle")
+    checks.require_epidemic_over(params)
     await compute_at_settlement(session, claim)
     claim.settled_at = claim.updated_at = utcnow()
+    claim.paid_amount = claim.settled_amount
     await session.flush()
     await _step(session, principal, claim_id, "pre_disbursed", "settled", reason)
     return claim
@@ -256,6 +300,7 @@ async def _step(
     from_status: str,
     to_status: str,
     reason: str | None,
+    values: dict[str, Any] | None = None,
 ) -> None:
     await advance(
         session,
@@ -267,5 +312,5 @@ async def _step(
         from_statuses=[from_status],
         to_status=to_status,
         reason=reason,
-        values={"updated_at": utcnow()},
+        values={"updated_at": utcnow(), **(values or {})},
     )

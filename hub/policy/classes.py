@@ -1,8 +1,8 @@
 """Class opening (开班申请): the organiser applies for a reported class, a bureau approves it.
 
 The application carries the teaching plan (whose online share may not exceed the cap, 40%),
-the platforms used with the commissioning agreement for each third-party platform (scope,
-period, fee) and the roster as enrolled; approval must come before the class starts.
+the platforms used with the commissioning agreement for each third-party platform and the
+roster as enrolled; approval must come before the class starts.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.policy.calendar import china_day
 from hub.policy.errors import NotInScope, PolicyViolation
+from hub.policy.opening_rules import check_designated_organiser, check_materials
 from hub.policy.parameters import in_force
 from hub.policy.transitions import advance, record, require_reason, require_role
 from schema.enums import PlatformType, SessionMode
@@ -35,13 +36,22 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class Agreement:
-    """A commissioning agreement with a third-party platform (委托培训协议)."""
+    """A commissioning agreement with a third-party platform (委托培训协议).
+
+    内人社办发〔2020〕16号 (三)1: "协议应明确培训的方式、内容、期限、费用、双方责任等具体内容" —
+    method (方式), content (内容), period (期限), fee (费用), both parties' responsibilities
+    (双方责任), and the parties: the commissioning organisation and the platform's operator.
+    """
 
     platform_code: str
-    scope: str
+    method: str
+    content: str
     period_from: date
     period_to: date
     fee: float
+    responsibilities: str
+    commissioning_party: str
+    commissioned_party: str
 
 
 async def open_class(
@@ -51,6 +61,7 @@ async def open_class(
     plan: list[PlanItem],
     platform_codes: list[str],
     agreements: list[Agreement],
+    materials: list[dict] | None = None,
 ) -> ClassOpening:
     """File the opening of one of the organisation's classes; the plan is checked here."""
     require_role(principal, Role.ORG)
@@ -75,9 +86,8 @@ async def open_class(
     course = await session.get(Course, training_class.course_id)
     assert course is not None  # enforced by the foreign key
     total, online = _plan_hours(plan)
-    cap = float(
-        (await in_force(session, training_class.region_code, utcnow())).get("online_hours_cap")
-    )
+    params = await in_force(session, training_class.region_code, utcnow())
+    cap = float(params.get("online_hours_cap"))
     if online > cap * total + 1e-9:
         raise PolicyViolation(
             f"online hours ({online:g}) exceed {cap:.0%} of the course's {total:g} hours"
@@ -101,6 +111,8 @@ async def open_class(
     )
     if not roster:
         raise PolicyViolation("the roster is empty: the platform has reported no enrolments")
+    await check_designated_organiser(session, training_class, roster, params)
+    material_rows = check_materials(materials or [], params)
     opening = ClassOpening(
         class_id=class_id,
         organisation_id=training_class.organiser_id,
@@ -111,6 +123,7 @@ async def open_class(
         platform_ids=[p.id for p in platforms],
         agreements=agreement_rows,
         roster=roster,
+        materials=material_rows,
     )
     session.add(opening)
     await session.flush()
@@ -163,12 +176,27 @@ def _check_agreements(
         if agreement is None:
             if platform.platform_type is PlatformType.THIRD_PARTY:
                 raise PolicyViolation(
-                    f"platform {platform.code} is a commissioned third party: the agreement"
-                    " (scope, period, fee) is required"
+                    "内人社办发〔2020〕16号 (三)1：委托第三方平台须签订委托培训协议；"
+                    f"平台 {platform.code} 是委托第三方平台，缺少协议"
+                    " (the commissioning agreement is required: 方式、内容、期限、费用、双方责任)"
                 )
             continue
-        if not agreement.scope.strip() or agreement.fee < 0:
-            raise PolicyViolation(f"agreement with {platform.code}: scope and a fee ≥ 0 required")
+        blank = [
+            label
+            for label, value in (
+                ("方式 method", agreement.method),
+                ("内容 content", agreement.content),
+                ("双方责任 responsibilities", agreement.responsibilities),
+                ("委托方 commissioning party", agreement.commissioning_party),
+                ("受托方 commissioned party", agreement.commissioned_party),
+            )
+            if not value.strip()
+        ]
+        if blank or agreement.fee < 0:
+            raise PolicyViolation(
+                f"与平台 {platform.code} 的委托培训协议不完整（内人社办发〔2020〕16号 (三)1）："
+                + "、".join(blank + (["费用 fee ≥ 0"] if agreement.fee < 0 else []))
+            )
         if (
             agreement.period_from > training_class.starts_on
             or agreement.period_to < training_class.ends_on
@@ -181,10 +209,14 @@ def _check_agreements(
             {
                 "platform_id": platform.id,
                 "platform_code": platform.code,
-                "scope": agreement.scope.strip(),
+                "method": agreement.method.strip(),
+                "content": agreement.content.strip(),
                 "period_from": agreement.period_from.isoformat(),
                 "period_to": agreement.period_to.isoformat(),
                 "fee": float(agreement.fee),
+                "responsibilities": agreement.responsibilities.strip(),
+                "commissioning_party": agreement.commissioning_party.strip(),
+                "commissioned_party": agreement.commissioned_party.strip(),
             }
         )
     return rows
@@ -193,8 +225,8 @@ def _check_agreements(
 async def approve_class_opening(
     session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
 ) -> None:
-    """A district or city bureau approves the opening — only before the class starts."""
-    require_role(principal, Role.DISTRICT, Role.CITY)
+    """A district or city bureau (or the industry authority) approves — only before the start."""
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY, Role.CITY)
     scope = Scope(principal).class_openings()
     row = (
         await session.execute(
@@ -236,7 +268,7 @@ async def return_class_opening(
     session: AsyncSession, principal: Principal, opening_id: int, reason: str | None
 ) -> None:
     """Send an opening application back to the organiser, with the reason."""
-    require_role(principal, Role.DISTRICT, Role.CITY)
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY, Role.CITY)
     await advance(
         session,
         principal,

@@ -16,6 +16,8 @@ from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.policy.errors import NotInScope, PolicyViolation
 from hub.policy.transitions import advance, record, require_reason, require_role
+from hub.registry.bureaus import registered_district
+from hub.registry.platforms import check_url, require_trustworthy_operator
 from schema.enums import FilingStatus, PlatformType, RegionLevel
 from schema.tables import Organisation, Platform, PlatformFiling, Region
 from schema.types import utcnow
@@ -45,12 +47,15 @@ FILABLE_TYPES = (PlatformType.OWN_WEBSITE, PlatformType.OWN_PLATFORM, PlatformTy
 class FilingInput:
     platform_code: str
     platform_type: str
-    district: str
-    legal_representative: str
-    contact_person: str
-    contact_phone: str
+    district: str | None  # defaults to the organisation's registered district
+    # Each defaults to the organisation's register entry when not given.
+    legal_representative: str | None
+    contact_person: str | None
+    contact_phone: str | None
     capabilities: dict[str, bool]
     attachments: list[dict[str, Any]]
+    platform_name: str | None = None  # 线上培训平台（网站）名称
+    platform_url: str | None = None  # 网址
 
 
 async def _own_organisation(session: AsyncSession, principal: Principal) -> Organisation:
@@ -86,28 +91,39 @@ async def file_platform(
             f"all five capability answers are required (missing: {', '.join(missing) or '-'};"
             f" unknown: {', '.join(sorted(unknown)) or '-'})"
         )
+    organisation = await _own_organisation(session, principal)
+    registered = await registered_district(session, organisation)
+    district = data.district or registered
+    if district is None:
+        raise PolicyViolation(
+            "the organisation has no registered district: name the reviewing district"
+        )
     level = (
-        await session.execute(select(Region.level).where(Region.code == data.district))
+        await session.execute(select(Region.level).where(Region.code == district))
     ).scalar_one_or_none()
     if level is not RegionLevel.DISTRICT:
-        raise PolicyViolation(f"{data.district} is not a district bureau's code")
-    for name, value in (
-        ("legal representative", data.legal_representative),
-        ("contact person", data.contact_person),
-        ("contact phone", data.contact_phone),
-    ):
-        if not value.strip():
-            raise PolicyViolation(f"the {name} is required")
-    organisation = await _own_organisation(session, principal)
+        raise PolicyViolation(f"{district} is not a district bureau's code")
+    if registered is not None and district != registered:
+        raise PolicyViolation(
+            f"the filing goes to the bureau of the organisation's registered district"
+            f" ({registered}), not {district}"
+        )
+    _apply_platform_details(platform, data)
+    if data.platform_type == PlatformType.THIRD_PARTY:
+        await require_trustworthy_operator(session, platform)
+    people = {}
+    for field in ("legal_representative", "contact_person", "contact_phone"):
+        value = (getattr(data, field) or getattr(organisation, field) or "").strip()
+        if not value:
+            raise PolicyViolation(f"the {field.replace('_', ' ')} is required")
+        people[field] = value
     filing = PlatformFiling(
         platform_id=platform.id,
         organisation_id=organisation.id,
-        region_code=data.district,
+        region_code=district,
         status=FilingStatus.FILED.value,
         platform_type=data.platform_type,
-        legal_representative=data.legal_representative.strip(),
-        contact_person=data.contact_person.strip(),
-        contact_phone=data.contact_phone.strip(),
+        **people,
         capabilities={key: bool(data.capabilities[key]) for key, _ in CAPABILITIES},
         attachments=data.attachments,
     )
@@ -119,11 +135,21 @@ async def file_platform(
     return filing
 
 
+def _apply_platform_details(platform: Platform, data: FilingInput) -> None:
+    """The filing form names the platform and its address: they become the platform's."""
+    if data.platform_name is not None:
+        if not data.platform_name.strip():
+            raise PolicyViolation("the platform name may not be blank")
+        platform.name = data.platform_name.strip()[:200]
+    if data.platform_url is not None:
+        platform.url = check_url(data.platform_url)
+
+
 async def review_filing(
     session: AsyncSession, principal: Principal, filing_id: int, reason: str | None
 ) -> None:
-    """The district bureau's first-level review (所在区人社部门审核)."""
-    require_role(principal, Role.DISTRICT)
+    """The district bureau's first-level review (所在区人社部门审核), or the industry authority's."""
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY)
     await advance(
         session,
         principal,
@@ -163,10 +189,15 @@ async def approve_filing(
         reason=reason,
         values={"approved_at": utcnow()},
     )
+    # The approved filing says what the platform is to the organisation (Annex 1: own website,
+    # own platform or commissioned third party); the agreement rule for third parties rests on it.
     await session.execute(
         update(Platform)
         .where(Platform.id == filing.platform_id)
-        .values(filing_status=FilingStatus.APPROVED)
+        .values(
+            filing_status=FilingStatus.APPROVED,
+            platform_type=PlatformType(filing.platform_type),
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -175,8 +206,8 @@ async def return_filing(
     session: AsyncSession, principal: Principal, filing_id: int, reason: str | None
 ) -> None:
     """Send a filing back: the district at its review, the city at its approval."""
-    require_role(principal, Role.DISTRICT, Role.CITY)
-    step = FilingStatus.FILED if principal.role is Role.DISTRICT else FilingStatus.DISTRICT_REVIEWED
+    require_role(principal, Role.DISTRICT, Role.INDUSTRY, Role.CITY)
+    step = FilingStatus.DISTRICT_REVIEWED if principal.role is Role.CITY else FilingStatus.FILED
     await advance(
         session,
         principal,

@@ -1,20 +1,26 @@
 """Hours a trainee recorded in a class, as the hub computed them from learning sessions.
 
-For a subsidy only online hours on platforms the organiser may count (listed in the catalogue,
-or filed and approved for that organisation) and recorded after the class was approved count.
+For a subsidy only sessions within the approved class period count: started on or after the
+class's first day and its approval, ended on or before its last day (local days, UTC+8); online
+ones only on platforms the organiser may count (listed in the catalogue, or filed and approved
+for that organisation); none that a confirmed alert names (hub/policy/disproved.py); none that
+has not ended yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.policy.calendar import china_day
+from hub.policy.calendar import CHINA, china_day
+from hub.policy.disproved import disproved_sessions
+from hub.registry.catalogue import listed_now
 from schema.enums import SessionMode
 from schema.tables import LearningSession, Platform, PlatformFiling, TrainingClass
+from schema.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -25,12 +31,20 @@ class RecordedHours:
     last_on: date | None = None
 
 
+def class_period(training_class: TrainingClass) -> tuple[datetime, datetime]:
+    """The class's period as instants: its first local day's midnight to the next after its last."""
+    first = datetime.combine(training_class.starts_on, time(), CHINA)
+    after_last = datetime.combine(training_class.ends_on + timedelta(days=1), time(), CHINA)
+    return first, after_last
+
+
 def counting_platforms(organisation_id: int) -> ColumnElement[bool]:
-    """Platforms whose online hours count for the organisation's subsidies."""
+    """Platforms whose online hours count for the organisation's subsidies: listed in a
+    published catalogue now (hub/registry/catalogue.py), or filed and approved for it."""
     approved = select(PlatformFiling.platform_id).where(
         PlatformFiling.organisation_id == organisation_id, PlatformFiling.status == "approved"
     )
-    return or_(Platform.catalogue_listed.is_(True), Platform.id.in_(approved))
+    return or_(listed_now(), Platform.id.in_(approved))
 
 
 async def hours_by_trainee(
@@ -38,15 +52,23 @@ async def hours_by_trainee(
 ) -> dict[int, RecordedHours]:
     """Per trainee id: online and offline hours in the class (only countable ones if `subsidised`)."""
     seconds = func.sum(LearningSession.duration_seconds)
-    conditions: list[ColumnElement[bool]] = [LearningSession.class_id == training_class.id]
+    conditions: list[ColumnElement[bool]] = [
+        LearningSession.class_id == training_class.id,
+        # training that has not happened counts nothing (not even on a proof)
+        LearningSession.ended_at <= utcnow(),
+    ]
     if subsidised:
         if training_class.approved_at is None:
             return {}
         online_counts = LearningSession.platform_id.in_(
             select(Platform.id).where(counting_platforms(training_class.organiser_id))
         )
+        first, after_last = class_period(training_class)
         conditions += [
             LearningSession.started_at >= training_class.approved_at,
+            LearningSession.started_at >= first,
+            LearningSession.ended_at <= after_last,
+            LearningSession.id.not_in(disproved_sessions()),
             or_(LearningSession.mode == SessionMode.OFFLINE, online_counts),
         ]
     query = (

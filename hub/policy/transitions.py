@@ -39,6 +39,7 @@ async def record(
         to_status=to_status,
         actor_subject=principal.subject,
         actor_role=principal.role.value,
+        actor_name=principal.name,
         reason=reason,
         at=utcnow(),
     )

@@ -21,8 +21,10 @@ from schema.tables import PushReceipt
 from schema.types import utcnow
 
 MAX_KEY_LENGTH = 128
-# A streamed push extends its claim with every batch; one silent for this long has died.
-CLAIM_TTL = timedelta(minutes=10)
+# A streamed push extends its claim while its body arrives (every quarter of this, and with
+# every batch); one silent for this long has died — a killed upload frees its key that soon
+# (HUB_PUSH_CLAIM_SECONDS), not after ten minutes as it used to.
+CLAIM_TTL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def check_key(key: str | None) -> None:
 def records_hash(records: list[Any]) -> str:
     """A digest of a batch, independent of key order inside the records."""
     text = json.dumps(records, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: a lone surrogate is hashed (and then quarantined), not an encoding error
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def find(session: AsyncSession, platform_id: int, key: str) -> PushReceipt | None:
@@ -78,7 +81,9 @@ def replay(receipt: PushReceipt, request_hash: str) -> PushOutcome:
     return PushOutcome(receipt.sync_run_id, dict(receipt.result), replayed=True)
 
 
-async def claim(session: AsyncSession, platform_id: int, key: str, pending: bool) -> int:
+async def claim(
+    session: AsyncSession, platform_id: int, key: str, pending: bool, ttl: timedelta = CLAIM_TTL
+) -> int:
     """Insert the key's receipt (its unique constraint serialises concurrent claims).
 
     With `pending`, the claim expires after CLAIM_TTL unless extended; without, it lives and
@@ -91,14 +96,16 @@ async def claim(session: AsyncSession, platform_id: int, key: str, pending: bool
             platform_id=platform_id,
             idempotency_key=key,
             created_at=now,
-            claimed_until=now + CLAIM_TTL if pending else None,
+            claimed_until=now + ttl if pending else None,
         )
         .returning(PushReceipt.id)
     )
     return result.scalar_one()
 
 
-async def take_over_expired(session: AsyncSession, receipt_id: int) -> bool:
+async def take_over_expired(
+    session: AsyncSession, receipt_id: int, ttl: timedelta = CLAIM_TTL
+) -> bool:
     """Take a crashed push's expired claim; False when it is still alive or already finished."""
     now = utcnow()
     result = await session.execute(
@@ -108,16 +115,24 @@ async def take_over_expired(session: AsyncSession, receipt_id: int) -> bool:
             PushReceipt.result.is_(None),
             or_(PushReceipt.claimed_until.is_(None), PushReceipt.claimed_until < now),
         )
-        .values(claimed_until=now + CLAIM_TTL, created_at=now)
+        .values(claimed_until=now + ttl, created_at=now, sync_run_id=None)
     )
     return result.rowcount == 1
 
 
-async def extend(session: AsyncSession, receipt_id: int) -> None:
+async def extend(session: AsyncSession, receipt_id: int, ttl: timedelta = CLAIM_TTL) -> None:
     await session.execute(
         update(PushReceipt)
-        .where(PushReceipt.id == receipt_id)
-        .values(claimed_until=utcnow() + CLAIM_TTL)
+        .where(PushReceipt.id == receipt_id, PushReceipt.result.is_(None))
+        .values(claimed_until=utcnow() + ttl)
+    )
+
+
+async def attach_run(session: AsyncSession, receipt_id: int, run_id: int) -> None:
+    """Note the sync run of a push in progress, so that whoever takes over its expired claim
+    can close the run the dead push left running."""
+    await session.execute(
+        update(PushReceipt).where(PushReceipt.id == receipt_id).values(sync_run_id=run_id)
     )
 
 

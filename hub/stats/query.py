@@ -23,6 +23,7 @@ from schema.tables import (
     Region,
     StatTraineeCell,
     SubsidyClaim,
+    SubsidyRecovery,
     TrainingClass,
 )
 
@@ -66,6 +67,8 @@ class StatValues:
     certificates: int = 0
     pre_disbursed: float = 0.0
     settled: float = 0.0
+    recovered: float = 0.0
+    to_recover: float = 0.0
     open_alerts: int = 0
 
 
@@ -98,6 +101,15 @@ def _conditions(source: Any, given: StatFilterValues | None) -> list[ColumnEleme
     return where
 
 
+def _recoveries(status: str) -> Any:
+    """Sum of one claim's recoveries in `status`, correlated to the enclosing claim row."""
+    return (
+        select(func.coalesce(func.sum(SubsidyRecovery.amount), 0))
+        .where(SubsidyRecovery.claim_id == SubsidyClaim.id, SubsidyRecovery.status == status)
+        .scalar_subquery()
+    )
+
+
 def _claims() -> Any:
     """Claim amounts with the same key columns (no identity category: a claim covers a class)."""
     return (
@@ -110,6 +122,8 @@ def _claims() -> Any:
             local_month(SubsidyClaim.submitted_at).label("month"),
             SubsidyClaim.pre_disbursed_amount.label("pre_disbursed"),
             SubsidyClaim.settled_amount.label("settled"),
+            _recoveries("recovered").label("recovered"),
+            _recoveries("open").label("to_recover"),
         )
         .join(TrainingClass, TrainingClass.id == SubsidyClaim.class_id)
         .join(Course, Course.id == TrainingClass.course_id)
@@ -165,6 +179,8 @@ async def statistics(
             *claim_keys,
             func.coalesce(func.sum(claims.c.pre_disbursed), 0),
             func.coalesce(func.sum(claims.c.settled), 0),
+            func.coalesce(func.sum(claims.c.recovered), 0),
+            func.coalesce(func.sum(claims.c.to_recover), 0),
         )
         .where(scope(claims), *_conditions(claims, given))
         .group_by(*claim_keys)
@@ -172,6 +188,7 @@ async def statistics(
     for row in (await session.execute(money)).all():
         key = tuple(row[: len(names)])
         entry = rows.setdefault(key, StatValues(key))
-        entry.pre_disbursed, entry.settled = float(row[-2]), float(row[-1])
+        entry.pre_disbursed, entry.settled = float(row[-4]), float(row[-3])
+        entry.recovered, entry.to_recover = float(row[-2]), float(row[-1])
 
     return sorted(rows.values(), key=lambda r: tuple((v is None, str(v)) for v in r.key))

@@ -114,6 +114,25 @@ async def touched_context(
     return RuleContext(params, **ids)
 
 
+async def persons_context(
+    session: AsyncSession, params: Parameters, person_ids: Sequence[int]
+) -> RuleContext:
+    """The restriction to some persons: their sessions and the classes they are in."""
+    s, t, e = LearningSession, Trainee, Enrolment
+    sessions = (await session.execute(select(s.id).where(s.person_id.in_(person_ids)))).scalars()
+    classes = union(
+        select(s.class_id).where(s.person_id.in_(person_ids)),
+        select(e.class_id).join(t, t.id == e.trainee_id).where(t.person_id.in_(person_ids)),
+    )
+    return RuleContext(
+        params,
+        persons=list(person_ids),
+        classes=[c for c in (await session.execute(classes)).scalars() if c is not None],
+        sessions=list(sessions),
+        versions=[],
+    )
+
+
 async def _serialise(session: AsyncSession) -> None:
     """Let one check at a time write alerts (concurrent syncs each run one)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -127,15 +146,19 @@ async def run_rules(
     policy: Policy = DEFAULT_POLICY,
     run_ids: Sequence[int] | None = None,
     rules: Sequence[Rule] = RULES,
+    person_ids: Sequence[int] | None = None,
 ) -> CheckSummary:
     """Evaluate `rules` (all by default) and store their alerts in the caller's transaction.
 
-    With `run_ids`, only what those sync runs touched is evaluated (an incremental check).
+    With `run_ids`, only what those sync runs touched is evaluated (an incremental check); with
+    `person_ids`, only those persons and their classes.
     """
     await _serialise(session)
     parents = dict((await session.execute(select(Region.code, Region.parent_code))).all())
     params = Parameters(policy, parents)
-    if run_ids is None:
+    if person_ids is not None:
+        ctx = await persons_context(session, params, person_ids)
+    elif run_ids is None:
         ctx = RuleContext(params)
     else:
         ctx = await touched_context(session, params, run_ids)

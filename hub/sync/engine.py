@@ -2,14 +2,17 @@
 
 Because a batch's records and the stream's new cursor commit in one transaction, a run killed at
 any moment resumes from the last committed cursor; records fetched again are upserted by natural
-key, so the resumed run neither loses nor duplicates anything.
+key, so the resumed run neither loses nor duplicates anything. The killed run itself is marked
+`abandoned` by the platform's next run (hub/ingest/runs.py). Every run that read all its streams
+ends with the completeness check of hub/sync/reconcile.py: a difference makes it `incomplete`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from connectors.base import PlatformConfig
@@ -18,10 +21,12 @@ from connectors.http import HttpClient
 from connectors.registry import connector_for
 from hub.db import transaction
 from hub.ingest import Ingestor, IngestStats, StreamStats
-from hub.ingest.runs import finish_run, start_run
+from hub.ingest.runs import abandon_dead_runs, finish_run, mark_alive, start_run
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 from hub.supervision.rules import check
+from hub.sync.reconcile import StreamCheck, check_streams, settle
+from schema.enums import SyncStatus
 from schema.tables import SyncCursor
 from schema.types import utcnow
 
@@ -34,10 +39,19 @@ class SyncResult:
     run_id: int
     stats: IngestStats
     error: str | None = None
+    differences: list[StreamCheck] = field(default_factory=list)  # the checks that failed
+    checks: list[StreamCheck] = field(default_factory=list)  # every stream compared
 
     @property
     def ok(self) -> bool:
+        """The platform answered and every batch was stored (differences aside)."""
         return self.error is None
+
+    @property
+    def status(self) -> SyncStatus:
+        if self.error:
+            return SyncStatus.FAILED
+        return SyncStatus.INCOMPLETE if self.differences else SyncStatus.SUCCEEDED
 
 
 async def register_platform(engine: AsyncEngine, config: PlatformConfig) -> int:
@@ -82,28 +96,67 @@ async def sync_platform(
     """Pull every stream of one platform from its stored cursors; never raises for platform faults."""
     platform_id = await register_platform(engine, config)
     async with transaction(engine) as session:
+        await abandon_dead_runs(session, platform_id)
         run_id = await start_run(session, platform_id, trigger)
     stats = IngestStats()
     error: str | None = None
+    result = SyncResult(config.code, run_id, stats)
+    extra: dict = {}
     try:
         connector = connector_for(config.kind)(config, client)
         await connector.check()
-        for stream in connector.streams():
+        streams = connector.streams()
+        whole: dict[str, set[str]] = {}  # ids of streams read whole this run
+        for stream in streams:
             stream_stats = stats.of(stream.name)
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
+            ids: set[str] = set()
             async for batch in stream.read(cursor):
                 async with transaction(engine) as session:
                     ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
                         batch.records
                     )
                     await _save_cursor(session, platform_id, stream.name, batch.cursor)
+                    await mark_alive(session, run_id)
                 stats.add(ingested)
+                ids.update(_source_ids(batch.records))
                 if progress:
                     progress(stream.name, stream_stats)
+            if cursor is None or getattr(stream, "whole", False):
+                whole[stream.name] = ids
+        censuses = {
+            s.name: await s.census()  # type: ignore[attr-defined]
+            for s in streams
+            if hasattr(s, "census")
+        }
+        async with transaction(engine) as session:
+            checks = await check_streams(session, platform_id, censuses, whole)
+            result.differences = await settle(session, platform_id, run_id, checks)
+        result.checks = checks
+        extra = {"reconciliation": {c.stream: c.as_dict() for c in checks}} if checks else {}
     except ConnectorError as failure:
         error = f"{type(failure).__name__}: {failure}"
+    result.error = error
     async with transaction(engine) as session:
-        await finish_run(session, run_id, stats, error=error)
+        await finish_run(session, run_id, stats, error=error, status=result.status, extra=extra)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
-    return SyncResult(config.code, run_id, stats, error)
+    return result
+
+
+def _source_ids(records: list[dict]) -> set[str]:
+    return {str(r["source_id"]) for r in records if isinstance(r, dict) and r.get("source_id")}
+
+
+async def reconcile_platform(
+    engine: AsyncEngine,
+    vault: PiiVault,
+    config: PlatformConfig,
+    client: HttpClient,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """A full comparison on demand: every stream read whole, compared by ids, and repaired."""
+    platform_id = await register_platform(engine, config)
+    async with transaction(engine) as session:
+        await session.execute(delete(SyncCursor).where(SyncCursor.platform_id == platform_id))
+    return await sync_platform(engine, vault, config, client, progress, trigger="reconcile")

@@ -1,6 +1,13 @@
-"""Running syncs for the CLI: progress per stream (rich) and a summary table per platform."""
+"""Running syncs for the CLI: progress per stream and a summary table per platform.
+
+On a terminal the progress is a live line per stream (rich); otherwise (a log file, a pipe, a
+service manager) one plain line is printed per batch stored, so whoever tails the log sees the
+sync move.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -13,7 +20,14 @@ from hub.ingest.stats import StreamStats
 from hub.reports import stats_table
 from hub.security.pii import PiiVault
 from hub.settings import Settings
-from hub.sync.engine import SyncResult, sync_platform
+from hub.sync.engine import SyncResult, reconcile_platform, sync_platform
+
+
+def _describe(code: str, stream: str, stats: StreamStats) -> str:
+    return (
+        f"{code} · {stream}: {stats.received} read, {stats.inserted} new, "
+        f"{stats.updated} changed, {stats.quarantined} quarantined"
+    )
 
 
 async def _sync_one(
@@ -22,35 +36,56 @@ async def _sync_one(
     config: PlatformConfig,
     client: HttpClient,
     console: Console,
+    full: bool = False,
 ) -> SyncResult:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+    run = reconcile_platform if full else sync_platform
+    if console.is_terminal:
+        columns = (SpinnerColumn(), TextColumn("{task.description}"))
+        with Progress(*columns, console=console, transient=True) as bar:
+            tasks: dict[str, int] = {}
 
-        def report(stream: str, stats: StreamStats) -> None:
-            text = (
-                f"{config.code} · {stream}: {stats.received} read, {stats.inserted} new, "
-                f"{stats.updated} changed, {stats.quarantined} quarantined"
-            )
-            if stream not in tasks:
-                tasks[stream] = bar.add_task(text)
-            bar.update(tasks[stream], description=text)
+            def report(stream: str, stats: StreamStats) -> None:
+                text = _describe(config.code, stream, stats)
+                if stream not in tasks:
+                    tasks[stream] = bar.add_task(text)
+                bar.update(tasks[stream], description=text)
 
-        result = await sync_platform(engine, vault, config, client, report)
-    console.print(stats_table(f"sync {config.code} (run {result.run_id})", result.stats))
+            result = await run(engine, vault, config, client, report)
+    else:
+
+        def log_line(stream: str, stats: StreamStats) -> None:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            console.print(f"{stamp} {_describe(config.code, stream, stats)}", highlight=False)
+            console.file.flush()  # a pipe is block-buffered: the line must reach the log now
+
+        result = await run(engine, vault, config, client, log_line)
+    title = f"{'reconcile' if full else 'sync'} {config.code} (run {result.run_id})"
+    console.print(stats_table(title, result.stats))
     if result.error:
         console.print(f"[red]{config.code} failed:[/] {result.error}")
+    for check in result.differences:
+        console.print(
+            f"[yellow]{config.code} incomplete:[/] {check.stream}: platform {check.platform}, "
+            f"hub {check.hub}, {len(check.missing)} missing; the next run reads it again"
+        )
+    for check in result.checks:
+        if check.extra:
+            shown = ", ".join(check.extra[:5]) + (" …" if len(check.extra) > 5 else "")
+            console.print(
+                f"[yellow]{config.code}:[/] {len(check.extra)} {check.stream} record(s) only in "
+                f"the hub (withdrawn on the platform?): {shown}"
+            )
     return result
 
 
 async def sync_all(
-    settings: Settings, configs: list[PlatformConfig], console: Console
+    settings: Settings, configs: list[PlatformConfig], console: Console, full: bool = False
 ) -> list[SyncResult]:
-    """Sync each platform in turn; a failing platform is reported and the others continue."""
+    """Sync each platform in turn (`full`: reconcile it); a failing one does not stop the rest."""
     engine = create_engine(settings.resolved_database_url)
     vault = PiiVault(settings.effective_data_key)
     try:
         async with HttpClient() as client:
-            return [await _sync_one(engine, vault, c, client, console) for c in configs]
+            return [await _sync_one(engine, vault, c, client, console, full) for c in configs]
     finally:
         await engine.dispose()

@@ -27,13 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from connectors.base import PlatformConfig
 from connectors.http import HttpClient
 from hub.db import insert_new, transaction
+from hub.ingest.runs import WORKER_STALE_AFTER, this_process
 from hub.security.pii import PiiVault
 from hub.sync.engine import SyncResult, register_platform, sync_platform
 from schema.enums import SyncStatus
 from schema.tables import SyncLease, SyncRun
 from schema.types import utcnow
 
-LEASE = timedelta(minutes=5)  # extended every LEASE/3 while the sync runs
+LEASE = WORKER_STALE_AFTER  # extended every LEASE/3 while the sync runs
 FAILURE_RETRY = timedelta(minutes=5)  # a failed platform is retried sooner than its schedule
 PULL_KINDS_EXCLUDED = frozenset({"push"})  # push platforms send data; there is nothing to pull
 
@@ -113,12 +114,22 @@ async def claim(
 
 
 async def extend(engine: AsyncEngine, platform_id: int, holder: str, lease: timedelta) -> None:
+    """Extend the lease, and show the run this process is doing there as alive."""
     now = utcnow()
     async with transaction(engine) as session:
         await session.execute(
             update(SyncLease)
             .where(SyncLease.platform_id == platform_id, SyncLease.leased_by == holder)
             .values(leased_until=now + lease, updated_at=now)
+        )
+        await session.execute(
+            update(SyncRun)
+            .where(
+                SyncRun.platform_id == platform_id,
+                SyncRun.status == SyncStatus.RUNNING,
+                SyncRun.owner == this_process(),
+            )
+            .values(last_alive_at=now)
         )
 
 
@@ -132,7 +143,7 @@ async def release(
     """Free the platform and set when it is next due (sooner after a failure)."""
     now = utcnow()
     interval = timedelta(minutes=schedule_minutes)
-    if result is None or not result.ok:
+    if result is None or not result.ok or result.differences:  # an incomplete run re-reads soon
         interval = min(interval, FAILURE_RETRY)
     async with transaction(engine) as session:
         await session.execute(

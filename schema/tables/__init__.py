@@ -1,7 +1,7 @@
 """SQLModel tables of the unified schema, split by aggregate."""
 
 from schema.tables.base import metadata
-from schema.tables.claims import SubsidyClaim
+from schema.tables.claims import SubsidyClaim, SubsidyRecovery
 from schema.tables.credentials import ApiKey
 from schema.tables.leases import SyncLease
 from schema.tables.operations import (
@@ -20,7 +20,13 @@ from schema.tables.policy import (
     WorkflowTransition,
 )
 from schema.tables.push import PushReceipt
-from schema.tables.reference import Organisation, Platform, Region
+from schema.tables.reference import (
+    CatalogueListing,
+    Organisation,
+    OrganisationVersion,
+    Platform,
+    Region,
+)
 from schema.tables.statistics import StatTraineeCell
 from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
@@ -39,6 +45,7 @@ __all__ = [
     "ApiKey",
     "Alert",
     "AlertRecord",
+    "CatalogueListing",
     "Assessment",
     "Certificate",
     "ClaimLine",
@@ -49,6 +56,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerHead",
     "Organisation",
+    "OrganisationVersion",
     "Person",
     "Platform",
     "PushReceipt",
@@ -59,6 +67,7 @@ __all__ = [
     "Region",
     "StatTraineeCell",
     "SubsidyClaim",
+    "SubsidyRecovery",
     "SyncCursor",
     "SyncLease",
     "SyncRun",

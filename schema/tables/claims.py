@@ -32,6 +32,10 @@ class SubsidyClaim(SQLModel, table=True):
     certified_trainees: int = 0
     excluded_trainees: int = 0
     balance_due: float = 0.0
+    # What finance has paid out on the claim: the pre-disbursement, then the settled amount.
+    paid_amount: float = 0.0
+    # Each recomputation after a confirmed alert: when, which alerts, why, amounts before/after.
+    recomputations: list = Field(default_factory=list, sa_type=sa.JSON)
     parameters: dict = Field(default_factory=dict, sa_type=sa.JSON)
     attachments: dict = Field(default_factory=dict, sa_type=sa.JSON)
     commitment_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -40,3 +44,28 @@ class SubsidyClaim(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SubsidyRecovery(SQLModel, table=True):
+    """An amount to take back from an organisation (追回 / 退还不当所得, Annex 3's commitment).
+
+    Opened by the hub when an alert confirmed on a pre-disbursed or settled claim lowers what
+    the claim is due below what was paid; finance closes it: `open` → `recovered` or
+    `written_off`, with who, when and why.
+    """
+
+    __tablename__ = "subsidy_recovery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="subsidy_claim.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    region_code: str = Field(foreign_key="region.code", index=True)
+    amount: float
+    reason: str = Field(sa_type=sa.Text)
+    alert_ids: list = Field(default_factory=list, sa_type=sa.JSON)
+    status: str = Field(default="open", max_length=16, index=True)
+    opened_by: str = Field(max_length=200)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=200)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    close_reason: str | None = Field(default=None, sa_type=sa.Text)

@@ -23,6 +23,9 @@ class SyncRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     stats: dict = Field(default_factory=dict, sa_type=sa.JSON)
     error: str | None = Field(default=None, sa_type=sa.Text)
+    # who runs it ("host:pid") and when it last committed: what tells a dead run from a slow one
+    owner: str | None = Field(default=None, max_length=200)
+    last_alive_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SyncCursor(SQLModel, table=True):
@@ -72,7 +75,8 @@ class QuarantinedRecord(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    platform_id: int = Field(foreign_key="platform.id", index=True)
+    # None for rows of the hub's own registers (e.g. an organisation import), not of a platform
+    platform_id: int | None = Field(default=None, foreign_key="platform.id", index=True)
     record_type: str | None = Field(default=None, max_length=16)
     source_id: str | None = Field(default=None, max_length=128)
     raw_cipher: str = Field(sa_type=sa.Text)
@@ -97,3 +101,6 @@ class AccessLogEntry(SQLModel, table=True):
     record_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
     fields: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The reader's area (its token's region claim; NULL for region-wide callers): an auditor
+    # limited to an area reads the entries of readers in that area.
+    region_code: str | None = Field(default=None, max_length=6, index=True)

@@ -26,6 +26,7 @@ class WorkflowTransition(SQLModel, table=True):
     to_status: str = Field(max_length=32)
     actor_subject: str = Field(max_length=200)
     actor_role: str = Field(max_length=16)
+    actor_name: str | None = Field(default=None, max_length=100)  # the token's display name
     reason: str | None = Field(default=None, sa_type=sa.Text)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -66,6 +67,8 @@ class ClassOpening(SQLModel, table=True):
     platform_ids: list = Field(default_factory=list, sa_type=sa.JSON)
     agreements: list = Field(default_factory=list, sa_type=sa.JSON)
     roster: list = Field(default_factory=list, sa_type=sa.JSON)  # trainee ids at application
+    # 开班申请报告 and ID-document copies: metadata and SHA-256 of each file
+    materials: list = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -81,6 +84,8 @@ class PolicyParameter(SQLModel, table=True):
     key: str = Field(max_length=100)
     value: dict = Field(default_factory=dict, sa_type=sa.JSON)  # {"value": ...}
     effective_from: datetime = Field(sa_type=UTCDateTime)
+    # The version stops applying after this moment (None: until a later version replaces it).
+    effective_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     set_by: str = Field(max_length=200)
     note: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -126,5 +131,6 @@ class TrainingProof(SQLModel, table=True):
     first_session_on: date | None = None
     last_session_on: date | None = None
     issuer: str = Field(max_length=200)
+    issuing_bureau: str | None = Field(default=None, max_length=200)
     issued_by: str = Field(max_length=200)
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,11 +1,11 @@
 """Reference data: administrative regions, organisations and the platforms they train on."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from schema.enums import FilingStatus, OrganisationKind, PlatformType, RegionLevel
+from schema.enums import CreditStanding, FilingStatus, OrganisationKind, PlatformType, RegionLevel
 from schema.tables import base as _base  # noqa: F401  (naming convention first)
 from schema.types import UTCDateTime, enum_column, utcnow
 
@@ -22,7 +22,11 @@ class Region(SQLModel, table=True):
 
 
 class Organisation(SQLModel, table=True):
-    """An enterprise, designated training institution or platform operator."""
+    """An enterprise, training institution, designated institution, association or operator.
+
+    `region_code` is the registered district (GB/T 2260): its bureau reviews the organisation's
+    filings and claims, or the industry authority of `industry_code` (GB/T 4754 section) does.
+    """
 
     __tablename__ = "organisation"
 
@@ -33,6 +37,34 @@ class Organisation(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="region.code", index=True)
     registered: bool = Field(default=False)  # False when only known from a platform's records
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    legal_representative: str | None = Field(default=None, max_length=100)
+    contact_person: str | None = Field(default=None, max_length=100)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+    industry_code: str | None = Field(default=None, max_length=8, index=True)
+    # The city whose designated training institution this is (定点培训机构), if any.
+    designated_city_code: str | None = Field(default=None, foreign_key="region.code")
+    credit_standing: CreditStanding | None = Field(
+        default=None, sa_type=enum_column(CreditStanding)
+    )
+    credit_source: str | None = Field(default=None, max_length=200)
+    credit_checked_on: date | None = None
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrganisationVersion(SQLModel, table=True):
+    """One registry change of an organisation: the full record after it, who and when."""
+
+    __tablename__ = "organisation_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    snapshot: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    changed_fields: list = Field(default_factory=list, sa_type=sa.JSON)
+    changed_by: str = Field(max_length=200)
+    changed_role: str = Field(max_length=16)
+    source: str = Field(max_length=32)  # mutation, import, contact
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Platform(SQLModel, table=True):
@@ -54,4 +86,25 @@ class Platform(SQLModel, table=True):
     )
     schedule_minutes: int = Field(default=60)
     config: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CatalogueListing(SQLModel, table=True):
+    """A platform's listing in a city's (or the region's) published catalogue (平台目录).
+
+    Unlisting closes the row (`unlisted_on`, reason, who); listing again adds a new row, so the
+    table is the catalogue's history.
+    """
+
+    __tablename__ = "catalogue_listing"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform_id: int = Field(foreign_key="platform.id", index=True)
+    jurisdiction_code: str = Field(foreign_key="region.code", index=True)
+    listed_on: date
+    reason: str = Field(sa_type=sa.Text)
+    listed_by: str = Field(max_length=200)
+    unlisted_on: date | None = None
+    unlist_reason: str | None = Field(default=None, sa_type=sa.Text)
+    unlisted_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

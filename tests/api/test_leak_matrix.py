@@ -1,14 +1,18 @@
 """The leak matrix: for every role and every connection, no row outside the caller's scope.
 
 Data spans two cities (Wuhai 150300, Hohhot 150100), two Wuhai districts (150302, 150303), two
-organisers and two platforms. What each caller may see is computed here, in Python, from the
-rows themselves and the role table of the brief — independently of hub/auth/scopes.py — and
-compared with what the API returns: top-level connections (edges and totalCount), every object
-reachable through nested relations, and `node(id)` for every row in the database.
+organisers and two platforms, a Hohhot resident trained in a Wuhai class, and an alert whose
+records lie on both platforms. What each caller may see is computed here, in Python, from the
+rows themselves and the role table of the brief plus the one relation rule (what a visible row
+needs hangs off it: the roster of a visible class, the platform of a visible class, trainee or
+alert record) — independently of hub/auth/scopes.py — and compared with what the API returns:
+top-level connections (edges and totalCount), every object reachable through nested relations,
+and `node(id)` for every row in the database.
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type
+from openpyxl import load_workbook
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,7 +36,7 @@ from schema import tables
 from schema.enums import SyncStatus
 from schema.regions import REGIONS
 from tests.api.conftest import Api
-from tests.records import ORG, OTHER_ORG, trainee
+from tests.records import ORG, OTHER_ORG, enrolment, resident_id, session, trainee
 
 CONNECTIONS: dict[str, tuple[str, Any]] = {
     "trainees": ("Trainee", tables.Trainee),
@@ -47,6 +52,7 @@ CONNECTIONS: dict[str, tuple[str, Any]] = {
     "subsidyClaims": ("SubsidyClaim", tables.SubsidyClaim),
     "quarantinedRecords": ("QuarantinedRecord", tables.QuarantinedRecord),
     "syncRuns": ("SyncRun", tables.SyncRun),
+    "alerts": ("Alert", tables.Alert),
     "accessLog": ("AccessLogEntry", tables.AccessLogEntry),
 }
 ARGS = {"quarantinedRecords": "first: 500, filter: {openOnly: false}"}
@@ -92,6 +98,16 @@ async def world(two_cities: None, engine: AsyncEngine, vault: PiiVault) -> None:
             # A trainee employed by ORG but never enrolled in its classes, in district 150303.
             trainee(
                 "T3", region_code="150303", employer_credit_code=ORG, id_number="150303199001010035"
+            ),
+            # A Hohhot resident on the Wuhai platform, trained in a Haibowan class.
+            trainee("T4", region_code="150102", id_number=resident_id("150102", serial="404")),
+            enrolment("E4", "T4", "K1"),
+            session(
+                "S4",
+                "T4",
+                "2020-03-06T19:00:00+08:00",
+                "2020-03-06T20:00:00+08:00",
+                class_source_id="K1",
             ),
         ],
         "hh": [
@@ -141,16 +157,48 @@ async def world(two_cities: None, engine: AsyncEngine, vault: PiiVault) -> None:
                 for p in platforms.values()
             ],
         )
+        # An alert of Haibowan whose records lie on both platforms (one identity, two platforms).
+        wh_trainee = (
+            await db.execute(select(tables.Trainee).where(tables.Trainee.source_id == "T1"))
+        ).scalar_one()
+        hh_trainee = (
+            await db.execute(select(tables.Trainee).where(tables.Trainee.source_id == "H1"))
+        ).scalar_one()
+        alert_id = (
+            await db.execute(
+                insert(tables.Alert)
+                .values(
+                    rule="cross_platform", dedup_key="x:1", severity="high", region_code="150302"
+                )
+                .returning(tables.Alert.id)
+            )
+        ).scalar_one()
+        await db.execute(
+            insert(tables.AlertRecord),
+            [
+                {
+                    "alert_id": alert_id,
+                    "platform_id": row.platform_id,
+                    "record_type": "trainee",
+                    "source_id": row.source_id,
+                    "row_id": row.id,
+                    "region_code": row.region_code,
+                }
+                for row in (wh_trainee, hh_trainee)
+            ],
+        )
         await db.execute(
             insert(tables.AccessLogEntry),
             [
                 {
-                    "subject": "auditor:x",
+                    "subject": f"auditor:{code}",
                     "role": "auditor",
                     "entity": "trainee",
                     "record_ids": [1],
                     "fields": ["idNumber"],
+                    "region_code": code,
                 }
+                for code in (None, "150302", "150100")
             ],
         )
 
@@ -180,20 +228,25 @@ def visible(
         return everything
     orgs = {o.id: o for o in rows["Organisation"]}
     plats = {p.id: p for p in rows["Platform"]}
+    records = rows["AlertRecord"]
     seen: dict[str, set[int]] = defaultdict(set)
+    home_platforms: set[int] = set()
     if role in ("city", "district", "auditor"):
         a = area(region or "")
         seen["TrainingClass"] = {c.id for c in rows["TrainingClass"] if c.region_code in a}
         seen["Trainee"] = {t.id for t in rows["Trainee"] if t.region_code in a}
         seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}
         used = {c.platform_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
-        seen["Platform"] = {p.id for p in plats.values() if p.region_code in a or p.id in used}
+        home_platforms = {p.id for p in plats.values() if p.region_code in a or p.id in used}
         organisers = {c.organiser_id for c in rows["TrainingClass"] if c.region_code in a}
         seen["Organisation"] = {
             o.id for o in orgs.values() if o.region_code in a or o.id in organisers
         }
+        involved = {r.alert_id for r in records if r.region_code in a}
+        seen["Alert"] = {x.id for x in rows["Alert"] if x.region_code in a or x.id in involved}
         if role == "auditor":
-            seen["AccessLogEntry"] = everything["AccessLogEntry"]
+            # Entries of readers in the area (hub/auth/scopes.py: access_log).
+            seen["AccessLogEntry"] = {e.id for e in rows["AccessLogEntry"] if e.region_code in a}
     elif role == "finance":
         a = area(region or "")
         seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.region_code in a}
@@ -210,9 +263,10 @@ def visible(
             t.id for t in rows["Trainee"] if t.id in enrolled or t.employer_credit_code == org
         }
         seen["SubsidyClaim"] = {c.id for c in rows["SubsidyClaim"] if c.organisation_id in own}
-        used = {c.platform_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
-        seen["Platform"] = {p.id for p in plats.values() if p.operator_id in own or p.id in used}
+        # Sync runs and quarantine only of the platforms it operates, not of those it uses.
+        home_platforms = {p.id for p in plats.values() if p.operator_id in own}
         seen["Organisation"] = own
+        seen["Alert"] = {x.id for x in rows["Alert"] if x.organisation_id in own}
     elif role == "connector":
         mine = {p.id for p in plats.values() if p.code == platform}
         for t in (
@@ -225,22 +279,37 @@ def visible(
             "Course",
         ):
             seen[t] = {r.id for r in rows[t] if r.platform_id in mine}
-        seen["Platform"] = mine
         seen["Organisation"] = {plats[p].operator_id for p in mine} - {None}
         seen["QuarantinedRecord"] = {
             q.id for q in rows["QuarantinedRecord"] if q.platform_id in mine
         }
         seen["SyncRun"] = {s.id for s in rows["SyncRun"] if s.platform_id in mine}
         seen["Person"] = {t.person_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
+        seen["Alert"] = {r.alert_id for r in records if r.platform_id in mine}
+        alerting = {r.platform_id for r in records if r.alert_id in seen["Alert"]}
+        seen["Platform"] = mine | alerting  # the other platform of a cross-platform alert
         return seen
     # Area and org callers: what hangs off their classes, trainees and platforms.
+    classes = seen["TrainingClass"]
     for t in ("Enrolment", "LearningSession", "Assessment"):
-        seen[t] = {r.id for r in rows[t] if r.class_id in seen["TrainingClass"]}
-    seen["Certificate"] = {c.id for c in rows["Certificate"] if c.trainee_id in seen["Trainee"]}
-    seen["Course"] = {c.course_id for c in rows["TrainingClass"] if c.id in seen["TrainingClass"]}
+        seen[t] = {r.id for r in rows[t] if r.class_id in classes}
+    home_trainees = set(seen["Trainee"])
+    seen["Certificate"] = {
+        c.id for c in rows["Certificate"] if c.class_id in classes or c.trainee_id in home_trainees
+    }
+    # The trainees a visible class needs: its roster.
+    seen["Trainee"] |= {e.trainee_id for e in rows["Enrolment"] if e.class_id in classes}
+    seen["Course"] = {c.course_id for c in rows["TrainingClass"] if c.id in classes}
     seen["Person"] = {t.person_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
+    # Platforms: those it answers for, and those of its visible classes, trainees, alert records.
+    seen["Platform"] = (
+        home_platforms
+        | {c.platform_id for c in rows["TrainingClass"] if c.id in classes}
+        | {t.platform_id for t in rows["Trainee"] if t.id in seen["Trainee"]}
+        | {r.platform_id for r in records if r.alert_id in seen["Alert"]}
+    )
     for t in ("QuarantinedRecord", "SyncRun"):
-        seen[t] = {r.id for r in rows[t] if r.platform_id in seen["Platform"]}
+        seen[t] = {r.id for r in rows[t] if r.platform_id in home_platforms}
     return seen
 
 
@@ -316,7 +385,10 @@ async def load_rows(engine: AsyncEngine) -> Rows:
         return Rows(
             {
                 type_name: list((await db.execute(select(table))).scalars())
-                for type_name, table in CONNECTIONS.values()
+                for type_name, table in [
+                    *CONNECTIONS.values(),
+                    ("AlertRecord", tables.AlertRecord),
+                ]
             }
         )
 
@@ -335,7 +407,12 @@ async def test_no_caller_reads_past_its_scope(
         matrix_query([f for f in CONNECTIONS if f != "accessLog"]),
         matrix_query(["accessLog"]),
     ]
-    every_id = [(t, to_global_id(t, r.id)) for t, rs in rows.by_type.items() for r in rs]
+    every_id = [
+        (t, to_global_id(t, r.id))
+        for t, rs in rows.by_type.items()
+        if t != "AlertRecord"  # not a node: reached through its alert only
+        for r in rs
+    ]
     for who, claims in CALLERS.items():
         expected = visible(
             rows, claims["role"], claims.get("region"), claims.get("org"), claims.get("platform")
@@ -370,3 +447,54 @@ async def test_no_caller_reads_past_its_scope(
             found = await api.data(bearer, "{ " + lookup + " }")
             for i, pair in enumerate(batch):
                 assert (found[f"n{i}"] is not None) == (pair in allowed), (who, pair)
+
+
+def _sheet_rows(body: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    return list(workbook.worksheets[0].iter_rows(values_only=True))[1:]
+
+
+@pytest.mark.usefixtures("world")
+async def test_exports_and_documents_follow_the_same_rule(
+    api: Api, token: Callable[..., str], engine: AsyncEngine
+) -> None:
+    """The XLSX ledger and learning records list exactly the oracle's enrolments and sessions,
+    with their trainees masked; a claim's forms and materials exist exactly for visible claims."""
+    rows = await load_rows(engine)
+    async with transaction(engine) as db:
+        trainees = {t.id: t for t in (await db.execute(select(tables.Trainee))).scalars()}
+    for who, claims in CALLERS.items():
+        expected = visible(
+            rows, claims["role"], claims.get("region"), claims.get("org"), claims.get("platform")
+        )
+        headers = {
+            "Authorization": "Bearer "
+            + token(claims["role"], **{k: v for k, v in claims.items() if k != "role"})
+        }
+        ledger = await api.client.get("/exports/ledger.xlsx", headers=headers)
+        if claims["role"] == "connector":  # service accounts read through GraphQL only
+            assert ledger.status_code == 403, who
+            continue
+        want = sorted(
+            (trainees[e.trainee_id].name, trainees[e.trainee_id].id_masked)
+            for e in rows["Enrolment"]
+            if e.id in expected.get("Enrolment", set())
+        )
+        got = sorted((r[1], r[2]) for r in _sheet_rows(ledger.content))
+        assert got == want, who
+        sessions = await api.client.get("/exports/learning-records.xlsx", headers=headers)
+        want = sorted(
+            trainees[s.trainee_id].id_masked
+            for s in rows["LearningSession"]
+            if s.id in expected.get("LearningSession", set())
+        )
+        assert sorted(r[1] for r in _sheet_rows(sessions.content)) == want, who
+        for claim in rows["SubsidyClaim"]:
+            gid = to_global_id("SubsidyClaim", claim.id)
+            seen = claim.id in expected.get("SubsidyClaim", set())
+            for path in (
+                f"/documents/claims/{gid}/annex2.pdf",
+                f"/exports/claim-materials.xlsx?claim={gid}",
+            ):
+                response = await api.client.get(path, headers=headers)
+                assert response.status_code == (200 if seen else 404), (who, path)

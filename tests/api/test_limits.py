@@ -99,7 +99,8 @@ INTROSPECTION = "{ __schema { queryType { name } } }"
 async def test_introspection_can_be_disabled(
     engine: AsyncEngine, settings: Settings, token: Callable[..., str]
 ) -> None:
-    on = (await post(settings, engine, token("region"), INTROSPECTION)).json()
+    on_settings = settings.model_copy(update={"introspection": True})
+    on = (await post(on_settings, engine, token("region"), INTROSPECTION)).json()
     assert on["data"]["__schema"]["queryType"]["name"] == "Query"
     off_settings = settings.model_copy(update={"introspection": False})
     off = (await post(off_settings, engine, token("region"), INTROSPECTION)).json()
@@ -116,3 +117,70 @@ async def test_request_timeout(
     # The same request with the default timeout is answered normally.
     normal = await post(settings, engine, token("region"), "{ trainees { totalCount } }")
     assert normal.json() == {"data": {"trainees": {"totalCount": 0}}}
+
+
+async def test_cost_counts_variable_defaults(api: Api, token: Callable[..., str]) -> None:
+    """`first: $n` with `$n: Int = 500` not sent is priced at 500, like the literal."""
+    fields = " ".join(
+        f"a{i}: trainees(first: $n) {{ edges {{ node {{ sessions {{ trainingClass {{ id }} }} }} }} }}"
+        for i in range(40)
+    )
+    region = token("region")
+    by_default = await api.query(region, f"query($n: Int = 500) {{ {fields} }}")
+    assert codes(by_default) == ["BAD_USER_INPUT"] and "4020000 rows" in str(by_default)
+    literal = await api.query(region, "{ " + fields.replace("$n", "500") + " }")
+    assert codes(literal) == ["BAD_USER_INPUT"] and "4020000 rows" in str(literal)
+    sent = await api.query(region, f"query($n: Int = 500) {{ {fields} }}", {"n": 5})
+    assert "errors" not in sent
+
+
+async def test_metrics_labels_stay_bounded(
+    engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    listed = settings.model_copy(update={"metrics_operations": "ConsolePage, Other2"})
+    transport = httpx.ASGITransport(app=create_app(listed, engine))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+        headers = {"Authorization": f"Bearer {token('region')}"}
+        for i in range(300):
+            query = f"query Probe{i}x {{ viewer {{ role }} bogus{i}: viewer {{ role }} }}"
+            await http.post("/graphql", json={"query": query}, headers=headers)
+            await http.post("/graphql", json={"query": f"{{ made_up_{i} }}"}, headers=headers)
+        await http.post(
+            "/graphql", json={"query": "query ConsolePage { viewer { role } }"}, headers=headers
+        )
+        metrics = (await http.get("/metrics")).text
+    assert "Probe" not in metrics and "made_up" not in metrics and "bogus" not in metrics
+    assert 'hub_graphql_requests_total{operation="ConsolePage"}' in metrics
+    assert 'hub_graphql_requests_total{operation="other"}' in metrics
+    assert 'hub_graphql_root_fields_total{field="query.viewer"}' in metrics
+
+
+async def test_no_suggestions_when_introspection_is_off(
+    engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    assert Settings().introspection is False  # off unless asked for (hub demo asks)
+    queries = [
+        "{ traines { totalCount } }",  # a field
+        "{ trainees(frist: 1) { totalCount } }",  # an argument
+        "{ trainees(order: ASCC) { totalCount } }",  # an enum value, literal
+        "query($o: SortOrder!) { trainees(order: $o) { totalCount } }",  # ... and variable
+        "{ trainees { ... on TraineeConection { totalCount } } }",  # a type
+    ]
+    for introspection in (False, True):
+        current = settings.model_copy(update={"introspection": introspection})
+        transport = httpx.ASGITransport(app=create_app(current, engine))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+            for query in queries:
+                variables = {"o": "ASCC"} if "$o" in query else {}
+                response = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {token('region')}"},
+                )
+                body = response.json()
+                assert codes(body) and set(codes(body)) == {"BAD_USER_INPUT"}, body
+                hinted = "Did you mean" in response.text
+                if not introspection:
+                    assert not hinted, (query, body)
+                elif "$o" not in query:  # with it on, the schema may be spelled out
+                    assert hinted, (query, body)

@@ -77,10 +77,10 @@ async def test_alerts_are_scoped_filtered_counted_and_reviewed(
     assert len(await _nodes(api, token("city", region="150300"))) == len(everything)
     hohhot = await _nodes(api, token("city", region="150100"))
     assert sorted(n["rule"] for n in hohhot) == sorted(ON_HOHHOT)
-    # the Wuhai platform is outside Hohhot's scope: its records show without their platform
+    # a cross-platform alert's records show their platform (code and name), Wuhai's included
     assert {
         r["platform"]["code"] if r["platform"] else None for n in hohhot for r in n["records"]
-    } == {HH, None}
+    } == {HH, WH}
     assert await _nodes(api, token("district", region="150303")) == []
     org = await _nodes(api, token("org", org=ORG_B))
     assert [(n["rule"], n["severity"]) for n in org] == [("RETROACTIVE_CHANGE", "high")]

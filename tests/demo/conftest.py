@@ -18,9 +18,9 @@ import pytest_asyncio
 from rich.console import Console
 
 from hub.api.app import create_app
+from hub.db import create_engine
 from hub.demo import demo_tokens, prepare_demo, start_platforms
 from hub.demo_summary import DemoSummary
-from hub.db import create_engine
 from hub.migrate import upgrade_engine
 from hub.settings import Settings
 from hub.sync.runner import sync_all

@@ -154,6 +154,12 @@ class LiveKolibri:
         )
         self.added_sessions.append(log)
 
+    def change(self, changes: dict[str, Any]) -> None:
+        """Apply seed_kolibri's optional changes (rename, id_numbers, summary_updates, logs)."""
+        base = {"users": [], "classes": [], "sessions": [], "summaries": []}
+        seed(self.executable, self.home, base | changes)
+        self.added_sessions += changes.get("sessions", [])
+
 
 @contextlib.contextmanager
 def running_kolibri(

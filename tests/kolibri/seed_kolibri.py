@@ -39,4 +39,21 @@ for model, key in ((ContentSessionLog, "sessions"), (ContentSummaryLog, "summari
             if values.get(field):
                 values[field] = parser.isoparse(values[field])
         model.objects.create(**values)
+# Changes a facility admin or a device sync makes later (all optional in the spec).
+for old, new in spec.get("rename", {}).items():
+    users[old].username = new
+    users[old].save()
+    users[new] = users.pop(old)
+for username, id_number in spec.get("id_numbers", {}).items():
+    users[username].id_number = id_number
+    users[username].save()
+for entry in spec.get("summary_updates", []):
+    values = dict(entry)
+    user, content_id = users[values.pop("username")], values.pop("content_id")
+    if values.get("completion_timestamp"):
+        values["completion_timestamp"] = parser.isoparse(values["completion_timestamp"])
+    for log in ContentSummaryLog.objects.filter(user=user, content_id=content_id):
+        for field, value in values.items():
+            setattr(log, field, value)
+        log.save()
 print("seeded", len(users), "users")

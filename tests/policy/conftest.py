@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest_asyncio
@@ -21,7 +22,7 @@ from tests.policy.flow import PLATFORM, WuhaiClass, ledger
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def wuhai(engine: AsyncEngine, vault: PiiVault) -> WuhaiClass:
+async def wuhai(engine: AsyncEngine, vault: PiiVault) -> AsyncIterator[WuhaiClass]:
     today = china_day(utcnow())
     assert today is not None
     start = today + timedelta(days=3)
@@ -43,4 +44,5 @@ async def wuhai(engine: AsyncEngine, vault: PiiVault) -> WuhaiClass:
         trainees = dict((await conn.execute(select(Trainee.source_id, Trainee.id))).all())
     fixture.class_id = to_global_id("TrainingClass", class_id)
     fixture.trainees = {sid[1:]: to_global_id("Trainee", tid) for sid, tid in trainees.items()}
-    return fixture
+    with fixture.clock:
+        yield fixture

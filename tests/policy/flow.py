@@ -9,13 +9,18 @@ hours make a hand-computable claim:
 | C 王芳 | 10 | 0 | failed | no |
 
 Standard amount 1000 (电工, level 5), course 80 hours; agreement fee 150.
+
+The class starts three days from today so its opening can be approved before it starts; the
+sessions and assessments are reported once they happened: `WuhaiClass.train()` moves the hub's
+clock past the class's end and ingests them then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +29,7 @@ from hub.db import transaction
 from hub.ingest import Ingestor
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
+from schema.types import clock_shifted, utcnow
 from tests.api.conftest import Api
 from tests.records import ORG, course, enrolment, resident_id, session, trainee, training_class
 
@@ -43,6 +49,17 @@ class WuhaiClass:
     ends_on: date
     engine: AsyncEngine
     vault: PiiVault
+    clock: ExitStack = field(default_factory=ExitStack)
+
+    def move_clock_to(self, day: date, hour: int = 10) -> None:
+        """Set the hub's clock forward to `day` at `hour` (UTC+8); undone after the test."""
+        target = datetime.fromisoformat(_at(day, hour))
+        self.clock.enter_context(clock_shifted(target - utcnow()))
+
+    async def train(self) -> None:
+        """The class runs: two days after its end the platform reports sessions and assessments."""
+        self.move_clock_to(self.ends_on + timedelta(days=2))
+        await self.ingest(training(self.starts_on))
 
     async def ingest(self, records: list[dict[str, Any]]) -> None:
         async with transaction(self.engine) as db:
@@ -71,7 +88,7 @@ class WuhaiClass:
 
 
 def ledger(start: date) -> list[dict[str, Any]]:
-    """The platform's records for class K1 (see the module docstring)."""
+    """The platform's records for class K1 known before it starts: course, class, roster."""
     names = {"A": "张伟", "B": "李娜", "C": "王芳"}
     records: list[dict[str, Any]] = [
         course("C1"),
@@ -87,6 +104,12 @@ def ledger(start: date) -> list[dict[str, Any]]:
     for n, (letter, name) in enumerate(names.items(), start=1):
         records.append(trainee(f"T{letter}", name=name, id_number=resident_id(serial=f"{n:03d}")))
         records.append(enrolment(f"E{letter}", f"T{letter}"))
+    return records
+
+
+def training(start: date) -> list[dict[str, Any]]:
+    """Sessions and assessments of class K1 (see the module docstring)."""
+    records: list[dict[str, Any]] = []
     online = {"A": 4, "B": 2, "C": 1}  # days of 10 hours online
     for letter, days in online.items():
         for d in range(days):
@@ -181,10 +204,14 @@ def opening_input(w: WuhaiClass, online: float = 32, offline: float = 48) -> dic
         "agreements": [
             {
                 "platform": PLATFORM,
-                "scope": "电工（五级）理论课程线上教学",
+                "method": "平台直播与点播，学员实名登录学习",
+                "content": "电工（五级）理论课程线上教学",
                 "periodFrom": (w.starts_on - timedelta(days=1)).isoformat(),
                 "periodTo": (w.ends_on + timedelta(days=1)).isoformat(),
                 "fee": 150,
+                "responsibilities": "平台保证学时真实、可追溯；委托方组织学员并支付费用",
+                "commissioningParty": "乌海某电力企业",
+                "commissionedParty": "乌海职业技能云课堂运营公司",
             }
         ],
     }
@@ -200,16 +227,34 @@ async def error_code(api: Api, tok: str, query: str, variables: dict[str, Any]) 
     return body["errors"][0]["extensions"]["code"]
 
 
-async def prepare_class(api: Api, token: Token, w: WuhaiClass, standard: float = 1000) -> str:
-    """Region sets the standard; the platform is filed and approved; the class opening approved.
+async def set_parameter(
+    api: Api, tok: str, key: str, value: Any, jurisdiction: str = "150000", **more: Any
+) -> dict[str, Any]:
+    variables = {"input": {"jurisdiction": jurisdiction, "key": key, "value": value, **more}}
+    return (await api.data(tok, SET_PARAMETER, variables))["setPolicyParameter"]
+
+
+async def publish_policy(api: Api, token: Token, standard: float = 1000) -> None:
+    """The region's online-training policy (in force from now, open-ended) and standard amount."""
+    region = token("region")
+    await set_parameter(api, region, "online_training_policy", "内人社办发〔2020〕16号")
+    await set_parameter(api, region, "standard_amount/5", standard)
+
+
+async def declare_epidemic_over(api: Api, token: Token, on: date) -> None:
+    """The region declares the epidemic period over on `on` (settlement may follow)."""
+    await set_parameter(api, token("region"), "epidemic_period_ends_on", on.isoformat())
+
+
+async def prepare_class(
+    api: Api, token: Token, w: WuhaiClass, standard: float = 1000, train: bool = True
+) -> str:
+    """Region sets the standard; the platform is filed and approved; the class opening approved;
+    then (if `train`) the class runs and its sessions arrive.
 
     Returns the ClassOpening id.
     """
-    await api.data(
-        token("region"),
-        SET_PARAMETER,
-        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": standard}},
-    )
+    await publish_policy(api, token, standard)
     filed = await api.data(token("org", org=ORG), FILE_PLATFORM, {"input": filing_input()})
     filing_id = filed["filePlatform"]["id"]
     await step(api, token("district", region="150302"), "reviewPlatformFiling", filing_id)
@@ -217,6 +262,8 @@ async def prepare_class(api: Api, token: Token, w: WuhaiClass, standard: float =
     opened = await api.data(token("org", org=ORG), OPEN_CLASS, {"input": opening_input(w)})
     opening_id = opened["openClass"]["id"]
     await step(api, token("district", region="150302"), "approveClassOpening", opening_id)
+    if train:
+        await w.train()
     return opening_id
 
 

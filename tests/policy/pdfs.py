@@ -32,3 +32,46 @@ def text_of(pdf: bytes, folder: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(source), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+def flat_text(pdf: bytes, folder: Path) -> str:
+    """The PDF's text in reading order with all whitespace removed, so that a label wrapped
+    inside a form's cell still reads as one string."""
+    source = folder / "flat.pdf"
+    source.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(source), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def first_page_png(pdf: bytes, path: Path) -> Path:
+    """The first page rendered to PNG at 80 dpi (for a person to look at)."""
+    source = path.with_suffix(".pdf")
+    source.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "80",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(source),
+            str(path),
+        ],
+        check=True,
+    )
+    return path.with_suffix(".png")
+
+
+def qr_codes(png: Path) -> list[str]:
+    """The texts of the QR codes a page image shows, decoded by zxing-cpp."""
+    import zxingcpp
+    from PIL import Image
+
+    with Image.open(png) as image:
+        return [code.text for code in zxingcpp.read_barcodes(image)]

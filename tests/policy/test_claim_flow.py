@@ -5,8 +5,11 @@ Hand computation (standard S = 1000, course T = 80 h, online cap 40% = 32 h):
 - subsidy = S × 3 eligible = 3000;
 - pre-disbursement, Wuhai (qualified = A, B): 0.2 × 1000 × 2 = 400;
   the region's default (registered = 3): 0.2 × 1000 × 3 = 600;
-- settlement by certificates (A, B): 1000 × 80/80 + 1000 × 20/80 = 1250;
-- platform fee 150 out of it; balance due 1250 − 400 = 850.
+- settlement by certificates (内人社办发〔2020〕16号 (四)2, the default `per_certificate` rule):
+  S for each certified person who took part in offline training and completed the course's
+  80 hours — A (certified, 48 h offline, 80 ≥ 80): 1000; B (certified, no offline training,
+  20 < 80): 0; C (no certificate): 0 → settled 1000;
+- platform fee 150 out of it (the agreement's fee, never more); balance due 1000 − 400 = 600.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from tests.policy.flow import (
     SET_PARAMETER,
     Token,
     WuhaiClass,
+    declare_epidemic_over,
     error_code,
     prepare_class,
     step,
@@ -69,17 +73,19 @@ async def test_wuhai_claim_runs_every_step_with_two_roles_per_level(
     )
     await step(api, city, "approveSubsidyClaim", claim_id, "同意")
     await step(api, finance, "preDisburseSubsidyClaim", claim_id)
-    # Settling needs the certificates: they arrive after the offline training.
+    # Settling needs the certificates: they arrive after the offline training; and the region
+    # must have declared the epidemic period over.
     await wuhai.certify("A", "B")
+    await declare_epidemic_over(api, token, wuhai.ends_on)
     settled = await step(api, finance, "settleSubsidyClaim", claim_id, "按取证结算")
     assert settled["settleSubsidyClaim"]["status"] == "settled"
 
     final = (await api.data(district, CLAIM, {"id": claim_id}))["node"]
     assert final["certifiedTrainees"] == 2
-    assert final["settledAmount"] == 1250
+    assert final["settledAmount"] == 1000
     assert final["platformFee"] == 150
-    assert final["balanceDue"] == 850
-    assert sorted(line["settledAmount"] for line in final["lines"]) == [0, 250, 1000]
+    assert final["balanceDue"] == 600
+    assert sorted(line["settledAmount"] for line in final["lines"]) == [0, 0, 1000]
     trail = [(h["fromStatus"], h["toStatus"], h["actorRole"]) for h in final["history"]]
     assert trail == [
         (None, "draft", "org"),

@@ -101,7 +101,10 @@ async def test_forms_are_filled_from_the_hub(
     annex1 = await _get(api, f"/documents/filings/{filing_id}/annex1.pdf", district)
     assert annex1.status_code == 200
     text = _check_pdf(annex1.content, tmp_path, "审核备案表", "乌海职业技能云课堂", "赵强")
-    assert "同意备案" in text and "city:150300" in text
+    # Tokens without a `name` claim: the approval is printed, the signature lines left blank.
+    assert "同意备案" in text and "city:150300" not in text
+    # The organiser is known only from platform data: no code printed where the name belongs.
+    assert "单位名称未登记" in text
 
     annex2 = await _get(api, f"/documents/claims/{claim['id']}/annex2.pdf", district)
     _check_pdf(
@@ -117,7 +120,7 @@ async def test_forms_are_filled_from_the_hub(
     )
 
     annex3 = await _get(api, f"/documents/claims/{claim['id']}/annex3.pdf", token("org", org=ORG))
-    _check_pdf(annex3.content, tmp_path, "真实性承诺书", "培训台账完整齐备", "org:")
+    _check_pdf(annex3.content, tmp_path, "真实性承诺书", "培训台账完整齐备", "在线承诺")
 
     other_city = token("city", region="150100")
     assert (
@@ -147,11 +150,22 @@ async def test_exports_open_in_openpyxl_with_the_expected_rows(
     assert ledger.status_code == 200
     rows = _sheets(ledger.content)["培训台账"]
     assert rows[0][:3] == ("序号", "姓名", "身份证号")
-    by_name = {row[1]: row for row in rows[1:]}
+    # Every column 26号 二 lists, and the names (not codes) of regions and platform.
+    by_name = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert set(by_name) == {"张伟", "李娜", "王芳"}
-    assert by_name["张伟"][-2:] == (40, 48)
-    assert by_name["张伟"][4] == "企业职工"
-    assert "*" in by_name["张伟"][2]  # ID numbers exported masked
+    a, c = by_name["张伟"], by_name["王芳"]
+    assert (a["线上学时"], a["线下学时"], a["认定学时"]) == (40, 48, 80)
+    assert (c["线上学时"], c["认定学时"], c["考核结果"], c["证书编号"]) == (10, 10, "不合格", None)
+    assert a["身份类别"] == "企业职工" and a["考核结果"] == "合格" and a["考核成绩"] == 80
+    assert a["培训地区"] == "海勃湾区" and a["户籍/所在地区"] == "海勃湾区"
+    assert a["培训平台"] == "乌海职业技能云课堂" and a["培训课程"] == "电工（五级）线上课程"
+    assert a["职业（工种）"] == "电工" and a["等级"] == 5 and a["注册时间"]
+    assert "*" in a["身份证号"]  # ID numbers exported masked
+    await wuhai.certify("A")
+    certified = _sheets(
+        (await _get(api, f"/exports/ledger.xlsx?class={wuhai.class_id}", district)).content
+    )["培训台账"]
+    assert {row[1]: row[-1] for row in certified[1:]}["张伟"] == "WH-2020-A"
 
     records = _sheets((await _get(api, "/exports/learning-records.xlsx", district)).content)
     sessions = records["学习记录"]

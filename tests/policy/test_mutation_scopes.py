@@ -13,12 +13,13 @@ from tests.api.conftest import Api
 from tests.policy.flow import (
     FILE_PLATFORM,
     OPEN_CLASS,
-    SET_PARAMETER,
     Token,
     WuhaiClass,
+    declare_epidemic_over,
     error_code,
     filing_input,
     opening_input,
+    publish_policy,
     step,
 )
 from tests.records import ORG, OTHER_ORG
@@ -58,11 +59,7 @@ async def test_every_mutation_checks_role_and_scope(
     city, other_city = token("city", region="150300"), token("city", region="150100")
     finance, other_finance = token("finance", region="150300"), token("finance", region="150100")
     connector = token("connector", platform="wh-3p")
-    await api.data(
-        region,
-        SET_PARAMETER,
-        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": 1000}},
-    )
+    await publish_policy(api, token)
 
     # Platform filing.
     assert await error_code(api, other_org, FILE_PLATFORM, {"input": filing_input()}) == "NOT_FOUND"
@@ -112,6 +109,7 @@ async def test_every_mutation_checks_role_and_scope(
         ("ClassOpening", opening, "submitted"),
     )
     await step(api, district, "approveClassOpening", opening)
+    await wuhai.train()
 
     # Training proofs.
     issue = """mutation($c: ID!, $t: ID!) { issueTrainingProof(trainingClass: $c, trainee: $t) { code } }"""
@@ -194,4 +192,5 @@ async def test_every_mutation_checks_role_and_scope(
         ],
         ("SubsidyClaim", claim, "pre_disbursed"),
     )
+    await declare_epidemic_over(api, token, wuhai.ends_on)
     await step(api, finance, "settleSubsidyClaim", claim)

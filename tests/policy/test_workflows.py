@@ -21,6 +21,7 @@ from tests.policy.flow import (
     filing_input,
     opening_input,
     prepare_class,
+    publish_policy,
     step,
     submitted_claim,
 )
@@ -133,6 +134,7 @@ async def test_a_class_that_has_started_cannot_be_approved(
 async def test_hours_on_an_unapproved_platform_do_not_count(
     api: Api, token: Token, wuhai: WuhaiClass
 ) -> None:
+    await publish_policy(api, token)
     org = token("org", org=ORG)
     opened = await api.data(org, OPEN_CLASS, {"input": opening_input(wuhai)})
     await step(
@@ -150,11 +152,8 @@ async def test_hours_on_an_unapproved_platform_do_not_count(
 async def test_a_person_is_in_one_claim_per_occupation_level_and_year(
     api: Api, token: Token, wuhai: WuhaiClass
 ) -> None:
-    await prepare_class(api, token, wuhai)
-    first = await submitted_claim(api, token, wuhai)
-    assert first["eligibleTrainees"] == 3
+    await prepare_class(api, token, wuhai, train=False)
     # A second class of the same course and year: A again, and a newcomer D.
-    day = wuhai.starts_on + timedelta(days=1)
     await wuhai.ingest(
         [
             training_class(
@@ -166,9 +165,6 @@ async def test_a_person_is_in_one_claim_per_occupation_level_and_year(
             trainee("TD", name="孙丽", id_number=resident_id(serial="004")),
             enrolment("E2A", "TA", "K2"),
             enrolment("E2D", "TD", "K2"),
-            session(
-                "S2D", "TD", f"{day}T08:00:00+08:00", f"{day}T12:00:00+08:00", class_source_id="K2"
-            ),
         ]
     )
     second_class = await _class_id(api, token, "K2")
@@ -179,6 +175,17 @@ async def test_a_person_is_in_one_claim_per_occupation_level_and_year(
     await step(
         api, token("district", region="150302"), "approveClassOpening", opened["openClass"]["id"]
     )
+    await wuhai.train()
+    day = wuhai.starts_on + timedelta(days=1)
+    await wuhai.ingest(
+        [
+            session(
+                "S2D", "TD", f"{day}T08:00:00+08:00", f"{day}T12:00:00+08:00", class_source_id="K2"
+            )
+        ]
+    )
+    first = await submitted_claim(api, token, wuhai)
+    assert first["eligibleTrainees"] == 3
     second = await submitted_claim(api, token, _with_class(wuhai, second_class))
     assert (second["eligibleTrainees"], second["excludedTrainees"]) == (1, 1)
     assert second["subsidyAmount"] == 1000

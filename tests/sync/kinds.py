@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import PlatformConfig
 from connectors.http import HttpClient
-from connectors.simulated import moodle_app, spreadsheet_app, xapi_app
+from connectors.simulated import moodle_app, rest_json_app, spreadsheet_app, xapi_app
 from connectors.simulated.faults import Faults
+from connectors.simulated.rest_json_app import SimulatedPlatform
 from connectors.simulated.server import serve
 from hub.db import transaction
 from hub.ingest.rows import SPECS, content_hash, history_payload
@@ -42,6 +43,7 @@ class SimPlatform:
     faults: Faults
     expected: Callable[[], dict[Key, dict]]
     malformed: Callable[[], set[Key]]
+    platform: SimulatedPlatform | None = None  # the data behind it, to change between runs
 
 
 def start(stack: ExitStack, kind: str, records: list[dict], code: str = "sim") -> SimPlatform:
@@ -54,7 +56,9 @@ def start(stack: ExitStack, kind: str, records: list[dict], code: str = "sim") -
         config = PlatformConfig(
             **common, base_url=base, token=TOKEN, session_report_id=moodle_app.SESSION_REPORT_ID
         )
-        return SimPlatform(config, app.state.faults, site.expected, site.malformed)
+        return SimPlatform(
+            config, app.state.faults, site.expected, site.malformed, app.state.platform
+        )
     if kind == "xapi":
         app = xapi_app.create_app(records, username="hub", password=TOKEN)
         lrs = app.state.lrs
@@ -66,19 +70,27 @@ def start(stack: ExitStack, kind: str, records: list[dict], code: str = "sim") -
             username="hub",
             roster=[f"roster/{spreadsheet_app.WORKBOOK}"],
         )
-        return SimPlatform(config, app.state.faults, lrs.expected, lrs.malformed)
-    if kind == "spreadsheet":
-        app = spreadsheet_app.create_app(records, token=TOKEN)
+        return SimPlatform(
+            config, app.state.faults, lrs.expected, lrs.malformed, app.state.platform
+        )
+    if kind in ("spreadsheet", "rest_json"):
+        if kind == "rest_json":
+            app = rest_json_app.create_app(rest_json_app.spaced(records), token=TOKEN)
+        else:
+            app = spreadsheet_app.create_app(records, token=TOKEN)
         platform = app.state.platform
         base = stack.enter_context(serve(app))
-        config = PlatformConfig(
-            **common, base_url=f"{base}/files", token=TOKEN, files=spreadsheet_app.FILES
-        )
+        if kind == "rest_json":
+            config = PlatformConfig(**common, base_url=base, token=TOKEN)
+        else:
+            config = PlatformConfig(
+                **common, base_url=f"{base}/files", token=TOKEN, files=spreadsheet_app.FILES
+            )
 
         def malformed() -> set[Key]:
             return {key for key in platform.canonical() if platform.is_malformed(*key)}
 
-        return SimPlatform(config, app.state.faults, platform.canonical, malformed)
+        return SimPlatform(config, app.state.faults, platform.canonical, malformed, platform)
     raise ValueError(kind)
 
 

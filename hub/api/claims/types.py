@@ -17,9 +17,14 @@ from hub.api.policy.types import (
     WorkflowTransitionNode,
     load_history,
 )
+from hub.api.recoveries.types import SubsidyRecoveryNode, load_recoveries
 from hub.api.relay import Node, node_from_row
+from hub.api.supervision.types import AlertNode
+from hub.policy.blocking import blocking_alerts
 from hub.policy.checklist import claim_checklist
-from schema.tables import ClaimLine, Organisation, SubsidyClaim
+from hub.policy.parameters import in_force
+from schema.tables import Alert, ClaimLine, Organisation, SubsidyClaim
+from schema.types import utcnow
 
 Info = strawberry.Info[HubContext, None]
 
@@ -52,6 +57,51 @@ class SubsidyClaimNode(Node):
     commitment_accepted_at: datetime | None
     settled_at: datetime | None
     parameters: JSON = strawberry.field(description="Parameters in force at submission.")
+    paid_amount: float = strawberry.field(
+        description="What finance has paid: the pre-disbursement, then the settled amount."
+    )
+    recomputations: JSON = strawberry.field(
+        description="Each recomputation after a confirmed alert: at, by, alerts, why, before, after."
+    )
+
+    @strawberry.field(
+        description="Open alerts of a blocking severity on its class, persons or sessions: while"
+        " any is open the claim cannot be approved, pre-disbursed or settled."
+    )
+    async def blocking_alerts(self, info: Info) -> list[AlertNode]:
+        async with info.context.lock:
+            session = info.context.session
+            params = await in_force(session, self.region_code, utcnow())
+            found = await blocking_alerts(
+                session, self.class_id, params.get("blocking_alert_severities")
+            )
+        if not found:
+            return []
+        query = (
+            select(Alert)
+            .where(Alert.id.in_([a.id for a in found]), info.context.scope.alerts())
+            .order_by(Alert.id)
+        )
+        return [AlertNode.from_row(r) for r in (await info.context.execute(query)).scalars()]
+
+    @strawberry.field(description="Recoveries of what was over-paid on this claim.")
+    async def recoveries(self, info: Info) -> list[SubsidyRecoveryNode]:
+        return await load_recoveries(info, self.db_id)
+
+    @strawberry.field(description="Sum of recoveries recorded as returned.")
+    async def recovered_amount(self, info: Info) -> float:
+        found = await load_recoveries(info, self.db_id)
+        return round(sum(r.amount for r in found if r.status == "recovered"), 2)
+
+    @strawberry.field(description="Sum of recoveries still open.")
+    async def to_recover_amount(self, info: Info) -> float:
+        found = await load_recoveries(info, self.db_id)
+        return round(sum(r.amount for r in found if r.status == "open"), 2)
+
+    @strawberry.field(description="Paid, less what was recovered: what the organisation keeps.")
+    async def net_paid_amount(self, info: Info) -> float:
+        found = await load_recoveries(info, self.db_id)
+        return round(self.paid_amount - sum(r.amount for r in found if r.status == "recovered"), 2)
 
     @strawberry.field(description="Persons in the claim with their hours and outcome.")
     async def lines(self, info: Info) -> list[ClaimLineNode]:

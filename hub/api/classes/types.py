@@ -10,6 +10,7 @@ import strawberry
 from hub.api.context import HubContext
 from hub.api.enums import CourseStandardEnum
 from hub.api.ledger.types import CHILD_LIMIT, TraineeNode, load_trainee
+from hub.api.personal_text import SourceKeyed
 from hub.api.platforms.types import (
     OrganisationNode,
     PlatformNode,
@@ -27,10 +28,10 @@ Info = strawberry.Info[HubContext, None]
 
 
 @strawberry.type(name="Course")
-class CourseNode(Node):
+class CourseNode(SourceKeyed, Node):
     db_id: strawberry.Private[int]
     platform_id: strawberry.Private[int]
-    source_id: str
+    source_id: strawberry.Private[str]
     title: str
     occupation_name: str
     occupation_code: str | None
@@ -49,7 +50,7 @@ class CourseNode(Node):
 
 
 @strawberry.type(name="TrainingClass")
-class TrainingClassNode(Node):
+class TrainingClassNode(SourceKeyed, Node):
     """A class opening (开班)."""
 
     db_id: strawberry.Private[int]
@@ -57,7 +58,7 @@ class TrainingClassNode(Node):
     course_id: strawberry.Private[int]
     organiser_id: strawberry.Private[int]
     region_code: strawberry.Private[str]
-    source_id: str
+    source_id: strawberry.Private[str]
     name: str | None
     starts_on: date
     ends_on: date
@@ -108,11 +109,11 @@ async def load_class(info: Info, class_id: int | None) -> TrainingClassNode | No
 
 
 @strawberry.type(name="Enrolment")
-class EnrolmentNode(Node):
+class EnrolmentNode(SourceKeyed, Node):
     class_id: strawberry.Private[int]
     trainee_id: strawberry.Private[int]
     platform_id: strawberry.Private[int]
-    source_id: str
+    source_id: strawberry.Private[str]
     enrolled_on: date | None
 
     @strawberry.field

@@ -10,6 +10,7 @@ from hub.api.classes.types import TrainingClassNode, load_class
 from hub.api.context import HubContext
 from hub.api.enums import CertificateKindEnum, SessionModeEnum
 from hub.api.ledger.types import TraineeNode, load_trainee
+from hub.api.personal_text import SourceKeyed
 from hub.api.platforms.types import PlatformNode, load_platform
 from hub.api.relay import Node, node_from_row
 from schema.tables import Assessment, Certificate, LearningSession
@@ -37,10 +38,10 @@ class _TraineeInClass:
 
 
 @strawberry.type(name="LearningSession")
-class LearningSessionNode(_TraineeInClass, Node):
+class LearningSessionNode(SourceKeyed, _TraineeInClass, Node):
     """A learning record (学习记录): the hub's duration beside the platform's claim."""
 
-    source_id: str
+    source_id: strawberry.Private[str]
     started_at: datetime
     ended_at: datetime
     duration_seconds: int
@@ -54,10 +55,10 @@ class LearningSessionNode(_TraineeInClass, Node):
 
 
 @strawberry.type(name="Assessment")
-class AssessmentNode(_TraineeInClass, Node):
+class AssessmentNode(SourceKeyed, _TraineeInClass, Node):
     """A training-effect assessment (培训效果考评)."""
 
-    source_id: str
+    source_id: strawberry.Private[str]
     assessed_at: datetime
     passed: bool
     score: float | None
@@ -68,8 +69,8 @@ class AssessmentNode(_TraineeInClass, Node):
 
 
 @strawberry.type(name="Certificate")
-class CertificateNode(_TraineeInClass, Node):
-    source_id: str
+class CertificateNode(SourceKeyed, _TraineeInClass, Node):
+    source_id: strawberry.Private[str]
     kind: CertificateKindEnum  # type: ignore[valid-type]
     number: str
     issued_on: date

@@ -10,6 +10,7 @@ import strawberry
 from hub.api.context import HubContext
 from hub.api.enums import IdentityCategoryEnum
 from hub.api.ledger.loaders import session_summary
+from hub.api.personal_text import SourceKeyed
 from hub.api.platforms.types import PlatformNode, RegionNode, load_platform, load_region
 from hub.api.relay import Node, node_from_row
 from schema.tables import Certificate, Enrolment, LearningSession, Person, Trainee
@@ -51,7 +52,7 @@ class PersonNode(Node):
 
 
 @strawberry.type(name="Trainee")
-class TraineeNode(Node):
+class TraineeNode(SourceKeyed, Node):
     """A platform's real-name ledger entry (实名制培训台账) for one person."""
 
     db_id: strawberry.Private[int]
@@ -62,7 +63,7 @@ class TraineeNode(Node):
     id_masked: strawberry.Private[str]
     phone_cipher: strawberry.Private[str | None]
     phone_masked: strawberry.Private[str | None]
-    source_id: str
+    source_id: strawberry.Private[str]
     name: str
     identity_category: IdentityCategoryEnum  # type: ignore[valid-type]
     employer_credit_code: str | None

@@ -20,7 +20,10 @@ Info = strawberry.Info[HubContext, None]
 class AccessLogFilter:
     subject: str | None = None
     role: str | None = None
-    entity: str | None = strawberry.field(default=None, description="trainee, person, quarantine")
+    entity: str | None = strawberry.field(
+        default=None,
+        description="trainee, person, quarantine, alert, alert_record, or any type keyed by a sourceId",
+    )
     read_from: datetime | None = None
     read_before: datetime | None = None
 

@@ -36,6 +36,9 @@ class OrganisationFilter:
     region: str | None = None
     kind: OrganisationKindEnum | None = None  # type: ignore[valid-type]
     credit_code: str | None = None
+    registered: bool | None = strawberry.field(
+        default=None, description="false: known only from platform data, to be completed."
+    )
 
 
 @strawberry.input
@@ -103,6 +106,8 @@ class PlatformQuery:
                 where.append(Organisation.kind == filter.kind)
             if filter.credit_code:
                 where.append(Organisation.credit_code == filter.credit_code)
+            if filter.registered is not None:
+                where.append(Organisation.registered.is_(filter.registered))
         return await paginate(
             info, Organisation, where, OrganisationNode.from_row, first, after, order
         )

@@ -52,12 +52,39 @@ class CapabilitiesInput:
 class PlatformFilingInput:
     platform: str = strawberry.field(description="Platform code.")
     platform_type: str = strawberry.field(description="own_website, own_platform or third_party.")
-    district: str = strawberry.field(description="The district bureau that reviews the filing.")
-    legal_representative: str
-    contact_person: str
-    contact_phone: str
+    district: str | None = strawberry.field(
+        default=None,
+        description="The reviewing district: the organisation's registered district (default);"
+        " any other is refused.",
+    )
+    legal_representative: str | None = strawberry.field(
+        default=None, description="Defaults to the organisation's register entry."
+    )
+    contact_person: str | None = strawberry.field(
+        default=None, description="经办人员; defaults to the register's contact person."
+    )
+    contact_phone: str | None = strawberry.field(
+        default=None, description="Defaults to the register's contact phone."
+    )
     capabilities: CapabilitiesInput
     attachments: list[AttachmentInput] = strawberry.field(default_factory=list)
+    platform_name: str | None = strawberry.field(
+        default=None, description="线上培训平台（网站）名称; becomes the platform's name."
+    )
+    platform_url: str | None = strawberry.field(
+        default=None, description="The platform's address (网址); becomes the platform's URL."
+    )
+
+
+@strawberry.input
+class OpeningMaterialInput:
+    """A file attached to a class opening: metadata and its SHA-256."""
+
+    item: str = strawberry.field(description="application_report (开班申请报告) or id_copies.")
+    name: str
+    sha256: str
+    media_type: str | None = None
+    size: int | None = None
 
 
 @strawberry.input
@@ -67,13 +94,19 @@ class TeachingPlanItemInput:
     mode: str = strawberry.field(description="online or offline")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A commissioning agreement (委托培训协议), 内人社办发〔2020〕16号 (三)1."
+)
 class AgreementInput:
     platform: str
-    scope: str
-    period_from: date
-    period_to: date
-    fee: float
+    method: str = strawberry.field(description="方式: how the training is delivered.")
+    content: str = strawberry.field(description="内容: what is taught.")
+    period_from: date = strawberry.field(description="期限: from.")
+    period_to: date = strawberry.field(description="期限: to.")
+    fee: float = strawberry.field(description="费用: the most the platform may be paid.")
+    responsibilities: str = strawberry.field(description="双方责任: both parties' duties.")
+    commissioning_party: str = strawberry.field(description="委托方: the organisation.")
+    commissioned_party: str = strawberry.field(description="受托方: the platform's operator.")
 
 
 @strawberry.input
@@ -82,6 +115,7 @@ class ClassOpeningInput:
     teaching_plan: list[TeachingPlanItemInput]
     platforms: list[str] = strawberry.field(default_factory=list)
     agreements: list[AgreementInput] = strawberry.field(default_factory=list)
+    materials: list[OpeningMaterialInput] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -90,6 +124,9 @@ class PolicyParameterInput:
     key: str
     value: JSON
     effective_from: datetime | None = None
+    effective_until: datetime | None = strawberry.field(
+        default=None, description="The version stops applying after this moment."
+    )
     note: str | None = None
 
 
@@ -106,6 +143,8 @@ class PolicyMutation:
             contact_phone=input.contact_phone,
             capabilities=vars(input.capabilities),
             attachments=[a.to_dict() for a in input.attachments],
+            platform_name=input.platform_name,
+            platform_url=input.platform_url,
         )
         row = await run_step(info, lambda s, p: filing.file_platform(s, p, data))
         return PlatformFilingNode.from_row(await reload(info, PlatformFiling, row.id))
@@ -133,12 +172,34 @@ class PolicyMutation:
         class_id = expect_id(input.training_class, "TrainingClass")
         plan = [classes.PlanItem(i.topic, i.hours, i.mode) for i in input.teaching_plan]
         agreements = [
-            classes.Agreement(a.platform, a.scope, a.period_from, a.period_to, a.fee)
+            classes.Agreement(
+                a.platform,
+                a.method,
+                a.content,
+                a.period_from,
+                a.period_to,
+                a.fee,
+                a.responsibilities,
+                a.commissioning_party,
+                a.commissioned_party,
+            )
             for a in input.agreements
+        ]
+        materials = [
+            {
+                "item": m.item,
+                "name": m.name,
+                "sha256": m.sha256,
+                "media_type": m.media_type,
+                "size": m.size,
+            }
+            for m in input.materials
         ]
         row = await run_step(
             info,
-            lambda s, p: classes.open_class(s, p, class_id, plan, input.platforms, agreements),
+            lambda s, p: classes.open_class(
+                s, p, class_id, plan, input.platforms, agreements, materials
+            ),
         )
         return ClassOpeningNode.from_row(await reload(info, ClassOpening, row.id))
 
@@ -167,6 +228,7 @@ class PolicyMutation:
                 key=input.key,
                 value=input.value,
                 effective_from=input.effective_from,
+                effective_until=input.effective_until,
                 note=input.note,
             ),
         )

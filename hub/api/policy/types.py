@@ -36,6 +36,7 @@ class WorkflowTransitionNode:
     to_status: str
     actor_subject: str
     actor_role: str
+    actor_name: str | None = strawberry.field(description="The handler's display name.")
     reason: str | None
     at: datetime
 
@@ -149,10 +150,26 @@ class CommissioningAgreement:
     """The agreement with a commissioned third-party platform (委托培训协议)."""
 
     platform_code: str
-    scope: str
+    method: str | None
+    content: str
     period_from: date
     period_to: date
     fee: float
+    responsibilities: str | None
+    commissioning_party: str | None
+    commissioned_party: str | None
+
+
+@strawberry.type
+class OpeningMaterial:
+    """A file attached to a class opening (开班申请报告, ID-document copies)."""
+
+    item: str
+    title: str
+    name: str
+    sha256: str
+    media_type: str | None
+    size: int | None
 
 
 @strawberry.type(name="ClassOpening")
@@ -168,6 +185,7 @@ class ClassOpeningNode(Node):
     teaching_plan: list[TeachingPlanItem]
     agreements: list[CommissioningAgreement]
     roster_size: int
+    materials: list[OpeningMaterial]
     created_at: datetime
     approved_at: datetime | None
 
@@ -193,14 +211,29 @@ class ClassOpeningNode(Node):
             agreements=[
                 CommissioningAgreement(
                     platform_code=a["platform_code"],
-                    scope=a["scope"],
+                    method=a.get("method"),
+                    content=a.get("content") or a.get("scope", ""),  # `scope` before 0009
                     period_from=date.fromisoformat(a["period_from"]),
                     period_to=date.fromisoformat(a["period_to"]),
                     fee=a["fee"],
+                    responsibilities=a.get("responsibilities"),
+                    commissioning_party=a.get("commissioning_party"),
+                    commissioned_party=a.get("commissioned_party"),
                 )
                 for a in row.agreements
             ],
             roster_size=len(row.roster),
+            materials=[
+                OpeningMaterial(
+                    item=m["item"],
+                    title=m.get("title", ""),
+                    name=m["name"],
+                    sha256=m["sha256"],
+                    media_type=m.get("media_type"),
+                    size=m.get("size"),
+                )
+                for m in row.materials
+            ],
             created_at=row.created_at,
             approved_at=row.approved_at,
         )
@@ -214,6 +247,7 @@ class PolicyParameterNode(Node):
     key: str
     value: JSON
     effective_from: datetime
+    effective_until: datetime | None
     set_by: str
     note: str | None
 
@@ -276,6 +310,7 @@ class TrainingProofNode(Node):
     counted_online_hours: float
     offline_hours: float
     issuer: str
+    issuing_bureau: str | None
     issued_at: datetime
 
     @strawberry.field(description="Public verification, no login needed.")

@@ -7,6 +7,7 @@ optional `Idempotency-Key` header makes a retried upload answer its first result
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -53,6 +54,7 @@ class BulkPushEndpoint:
                 platform_id,
                 request.stream(),
                 request.headers.get("idempotency-key"),
+                timedelta(seconds=self.settings.push_claim_seconds),
             )
         except PushError as error:
             return _error(_STATUS.get(error.code, 400), error.code, str(error))

@@ -7,7 +7,7 @@ import strawberry
 from hub.api.context import HubContext
 from hub.api.statistics.types import StatDimensionEnum, StatFilter, StatRow
 from hub.stats.alerts import open_alerts
-from hub.stats.query import StatFilterValues, statistics
+from hub.stats.query import StatFilterValues, StatValues, statistics
 
 Info = strawberry.Info[HubContext, None]
 
@@ -46,5 +46,7 @@ class StatisticsQuery:
             groups = await statistics(context.session, dimensions, scope, given)
             alerts = await open_alerts(context.session, dimensions, scope, given)
         for group in groups:
-            group.open_alerts = alerts.get(group.key, 0)
+            group.open_alerts = alerts.pop(group.key, 0)
+        # Cells with open alerts but no activity or claims still count them.
+        groups += [StatValues(key, open_alerts=count) for key, count in alerts.items()]
         return [StatRow.from_values(dimensions, group) for group in groups]

@@ -61,6 +61,8 @@ class StatRow:
     qualified: int = strawberry.field(description="Passed assessments.")
     pre_disbursed: float = strawberry.field(description="Pre-disbursed subsidy (预拨) amount.")
     settled: float = strawberry.field(description="Settled subsidy (清算) amount.")
+    recovered: float = strawberry.field(description="Over-paid subsidy recovered (追回到账).")
+    to_recover: float = strawberry.field(description="Over-paid subsidy still to recover.")
     open_alerts: int
 
     @strawberry.field
@@ -102,5 +104,7 @@ class StatRow:
             qualified=values.qualified,
             pre_disbursed=values.pre_disbursed,
             settled=values.settled,
+            recovered=values.recovered,
+            to_recover=values.to_recover,
             open_alerts=values.open_alerts,
         )

@@ -6,9 +6,12 @@ import strawberry
 
 from hub.api.context import HubContext
 from hub.api.errors import BadUserInput, NotFound
+from hub.api.policy.steps import to_graphql_error
 from hub.api.relay import expect_id
 from hub.api.supervision.types import AlertNode
 from hub.auth.principal import Role
+from hub.policy.errors import PolicyError
+from hub.policy.recovery import recompute_after_confirmation
 from hub.supervision.alerts import CONFIRMED, DISMISSED, AlertReviewError, review
 
 Info = strawberry.Info[HubContext, None]
@@ -26,9 +29,19 @@ async def _review(info: Info, id: strawberry.ID, status: str, reason: str | None
             row = await review(
                 context.session, alert_id, status, principal.subject, reason, context.scope.alerts()
             )
+            if status == CONFIRMED:
+                # What the alert proves false stops counting: claims are recomputed and
+                # over-payments opened for recovery, in the same transaction as the review.
+                await recompute_after_confirmation(context.session, principal, row)
         except AlertReviewError as error:
             await context.session.rollback()
             raise NotFound(str(error)) from error
+        except PolicyError as error:
+            await context.session.rollback()
+            raise to_graphql_error(error) from error
+        except BaseException:
+            await context.session.rollback()
+            raise
         node = AlertNode.from_row(row)
         await context.session.commit()
     return node

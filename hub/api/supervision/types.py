@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from hub.api.classes.types import TrainingClassNode, load_class
 from hub.api.context import HubContext
+from hub.api.personal_text import shown_json, shown_text
 from hub.api.platforms.types import (
     OrganisationNode,
     PlatformNode,
@@ -27,9 +28,18 @@ RECORD_LIMIT = 200
 class AlertRecordNode:
     """A platform record an alert is about, by its platform's own key."""
 
+    db_id: strawberry.Private[int]
     platform_id: strawberry.Private[int]
     type: str
-    source_id: str
+    source_id: strawberry.Private[str]
+
+    @strawberry.field(
+        name="sourceId", description="The platform's key; personal numbers masked without pii."
+    )
+    def shown_source_id(self, info: Info) -> str:
+        return (
+            shown_text(info.context, "alert_record", self.db_id, "sourceId", self.source_id) or ""
+        )
 
     @strawberry.field(description="The platform; null when outside the caller's scope.")
     async def platform(self, info: Info) -> PlatformNode | None:
@@ -37,7 +47,12 @@ class AlertRecordNode:
 
     @classmethod
     def from_row(cls, row: AlertRecord) -> AlertRecordNode:
-        return cls(platform_id=row.platform_id, type=row.record_type, source_id=row.source_id)
+        return cls(
+            db_id=row.id,
+            platform_id=row.platform_id,
+            type=row.record_type,
+            source_id=row.source_id,
+        )
 
 
 @strawberry.type(name="Alert")
@@ -51,13 +66,19 @@ class AlertNode(Node):
     rule: str
     severity: str
     status: str
-    evidence: JSON
+    evidence: strawberry.Private[dict]
     reviewer: str | None
     review_reason: str | None
     reviewed_at: datetime | None
     first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None
+
+    @strawberry.field(
+        name="evidence", description="What triggered it; personal numbers masked without pii."
+    )
+    def shown_evidence(self, info: Info) -> JSON:
+        return shown_json(info.context, "alert", self.db_id, "evidence", self.evidence)
 
     @strawberry.field(description=f"The records involved (at most {RECORD_LIMIT}).")
     async def records(self, info: Info) -> list[AlertRecordNode]:

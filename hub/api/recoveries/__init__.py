@@ -1,0 +1,1 @@
+"""Recoveries (追回) of over-paid subsidies: types, queries, mutations."""

@@ -1,0 +1,1 @@
+"""GraphQL of the registers: organisations, platforms' details, the public catalogue."""

@@ -1,0 +1,94 @@
+"""The request timeout bounds what a request does in the database, and leaves nothing broken."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.simulated.server import serve
+from hub.api.app import create_app
+from hub.settings import Settings
+
+PII_READ = "{ trainees { edges { node { idNumber } } } }"
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_timed_out_request_stops_its_statement_and_spares_the_connection(
+    engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    """An unmasked read must log itself; while another writer holds the log, the request waits
+    in the database until its timeout. It is answered TIMEOUT, its statement is stopped, and
+    the next request on the same keep-alive connection is served normally."""
+    url = engine.url.render_as_string(hide_password=False)
+    bounded = settings.model_copy(update={"database_url": url, "request_timeout_seconds": 1.0})
+    headers = {"Authorization": f"Bearer {token('region', pii=True)}"}
+    postgres = engine.dialect.name == "postgresql"
+    async with engine.connect() as blocker:
+        if postgres:
+            await blocker.execute(text("LOCK TABLE access_log IN EXCLUSIVE MODE"))
+        else:
+            await blocker.exec_driver_sql("BEGIN IMMEDIATE")
+        with serve(create_app(bounded)) as base:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                # While the lock is still held: an answer only after it is released (or after
+                # SQLite's own 30 s lock wait) would not be bounded by the 1 s timeout.
+                slow = await asyncio.wait_for(
+                    http.post("/graphql", json={"query": PII_READ}, headers=headers), 20
+                )
+                assert slow.status_code == 503
+                assert slow.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+                if postgres:  # the server no longer runs (or waits on) the abandoned insert
+                    waiting = await blocker.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                            " AND query ILIKE 'INSERT INTO access_log%'"
+                        )
+                    )
+                    assert waiting.scalar_one() == 0
+                await blocker.rollback()
+                after = await http.post(
+                    "/graphql", json={"query": "{ trainees { totalCount } }"}, headers=headers
+                )
+                assert after.json() == {"data": {"trainees": {"totalCount": 3}}}
+                again = await http.post("/graphql", json={"query": PII_READ}, headers=headers)
+                assert again.status_code == 200 and "errors" not in again.json()
+    async with engine.connect() as check:  # the timed-out read logged nothing
+        logged = await check.execute(text("SELECT count(*) FROM access_log"))
+        assert logged.scalar_one() == 1
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_timeouts_at_any_point_leave_the_connection_working(
+    engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    """Deadlines that land anywhere in a request (authentication, a statement, the session's
+    own bookkeeping): every answer is a result or TIMEOUT, never a dropped connection."""
+    url = engine.url.render_as_string(hide_password=False)
+    headers = {"Authorization": f"Bearer {token('region', pii=True)}"}
+    query = (
+        "{ trainees { edges { node { name idNumber sessions { id } enrolments"
+        " { trainingClass { name } } } } } statistics(groupBy: [CITY]) { sessions } }"
+    )
+    answers = []
+    for timeout in (0.001, 0.003, 0.008, 0.02, 0.05):
+        hasty = settings.model_copy(
+            update={"database_url": url, "request_timeout_seconds": timeout}
+        )
+        with serve(create_app(hasty)) as base:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                for _ in range(4):
+                    for text_ in (query, "{ trainees { totalCount } }"):
+                        response = await http.post(
+                            "/graphql", json={"query": text_}, headers=headers
+                        )
+                        answers.append((response.status_code, response.json()))
+    for status, body in answers:
+        if status == 503:
+            assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        else:
+            assert status == 200 and "errors" not in body, body
