@@ -268,7 +268,7 @@ def demo(
         results = asyncio.run(sync_all(settings, platforms.configs, console))
         if any(not r.ok for r in results):
             raise typer.Exit(1)
-        summary = asyncio.run(prepare_demo(settings))
+        summary = asyncio.run(prepare_demo(settings, date.today()))
         base = f"http://127.0.0.1:{port}"
         urls = {
             "GraphQL (GraphiQL in a browser)": f"{base}/graphql",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
+from sqlalchemy import func, select
 
 from connectors.base import PlatformConfig
 from connectors.simulated import moodle_app, rest_json_app, spreadsheet_app, xapi_app
@@ -19,8 +20,10 @@ from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.db import create_engine, transaction
 from hub.demo_summary import DemoSummary, summarise
+from hub.demo_workflow import PUSH_PLATFORM, run_demo_workflows
 from hub.platforms.service import ensure_platform
 from hub.settings import Settings
+from schema.tables import SubsidyClaim
 
 DEMO_SEED = 2020
 SIMULATED_TOKEN = "demo-platform-token"
@@ -53,9 +56,6 @@ class DemoPlatforms:
 
     configs: list[PlatformConfig]
     wuhai_organiser: str
-
-
-PUSH_PLATFORM = "acme-lms"  # the README's push example writes here
 
 
 def start_platforms(stack: ExitStack, persons: int, today: date) -> DemoPlatforms:
@@ -133,11 +133,14 @@ def print_welcome(
     )
 
 
-async def prepare_demo(settings: Settings) -> DemoSummary:
-    """After the first sync: the push platform registered, the workflows taken to every state."""
+async def prepare_demo(settings: Settings, today: date) -> DemoSummary:
+    """After the first sync: the push platform registered, the workflows taken to every state
+    (once: a demo started again on the same database finds its claims and leaves them)."""
     engine = create_engine(settings.resolved_database_url)
     try:
         async with transaction(engine) as session:
+            claims = await session.execute(select(func.count()).select_from(SubsidyClaim))
+            prepared = claims.scalar_one() > 0
             await ensure_platform(
                 session,
                 PUSH_PLATFORM,
@@ -146,6 +149,8 @@ async def prepare_demo(settings: Settings) -> DemoSummary:
                 region_code="150302",
                 operator_credit_code=SCHOOL,
             )
+        if not prepared:
+            await run_demo_workflows(settings, today)
         return await summarise(engine)
     finally:
         await engine.dispose()

@@ -62,7 +62,7 @@ async def demo_hub(tmp_path_factory) -> AsyncIterator[DemoHub]:  # type: ignore[
         platforms = start_platforms(stack, DEMO_PERSONS, date.today())
         results = await sync_all(settings, platforms.configs, console)
         assert all(r.ok for r in results), printed.getvalue()
-        summary = await prepare_demo(settings)
+        summary = await prepare_demo(settings, date.today())
         app = create_app(settings)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub.demo") as client:
