@@ -287,14 +287,24 @@ class MoodleConnector(Connector):
         cutoff = None if previous is None else previous - lookback
         # A row modified while we read jumps to the end, behind us: a second pass over the tail
         # (rows modified since the newest one the first pass met first) picks such rows up.
-        for _ in range(2):
+        # Rows of the tail the first pass already passed on are not passed on again unless they
+        # changed (a first sync would otherwise report them "unchanged"); the tail is the newest
+        # page, so this remembers one page at most.
+        tail: dict[str, dict] = {}
+        for second in (False, True):
             mark = None
             async for records, times in self._report_backwards(cutoff):
+                if mark is None and not second:
+                    tail = {
+                        r["source_id"]: r for r in records if isinstance(r.get("source_id"), str)
+                    }
                 mark = mark or (max(times) if times else None)
                 if times and (newest is None or max(times) > newest):
                     newest = max(times)
+                if second:
+                    records = [r for r in records if tail.get(r.get("source_id")) != r]
                 yield Batch("session", records, held)
-            if mark is None:
+            if mark is None or second:
                 break
             cutoff = mark
         if newest is not None:

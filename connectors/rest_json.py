@@ -294,6 +294,11 @@ class RestJsonStream:
         since, page = start, 1
         tie_of: dict[str, datetime] = {}  # source_id -> the tie time it was offset-paged in
         broken: datetime | None = None
+        # Records already yielded at the newest time seen: the closed bound sends them again on
+        # the next request; one met again unchanged is not passed on twice (a first sync would
+        # otherwise report it "unchanged"). A record changed within the same second is.
+        at_boundary: dict[str, dict] = {}
+        boundary: datetime | None = None
         while True:
             items, total = await self._connector.fetch_page(self.resource, since, page, size)
             records = [map_item(self.resource, item) for item in items]
@@ -301,16 +306,28 @@ class RestJsonStream:
             known = [t for t in times if t is not None]
             newest = max(known) if known else None
             tied = page > 1 or (since is not None and newest is not None and newest <= since)
+            fresh = []
             for record, moment in zip(records, times, strict=True):
                 sid = record.get("source_id")
                 if moment is None or not isinstance(sid, str):
+                    fresh.append(record)
                     continue
                 if sid in tie_of and moment > tie_of[sid]:
                     # It left its tie after we read it, so the rest of the tie shifted back.
                     broken = tie_of[sid] if broken is None else min(broken, tie_of[sid])
                 elif tied and moment == since:
                     tie_of[sid] = moment
-            yield records, newest, broken
+                if moment == boundary and at_boundary.get(sid) == record:
+                    continue
+                fresh.append(record)
+            if newest is not None and newest != boundary:
+                boundary, at_boundary = newest, {}
+            at_boundary.update(
+                (r["source_id"], r)
+                for r, m in zip(records, times, strict=True)
+                if m == boundary and isinstance(r.get("source_id"), str)
+            )
+            yield fresh, newest, broken
             if len(items) < size or (isinstance(total, int) and total <= page * size):
                 return
             if newest is None or (since is not None and newest <= since):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -12,9 +13,11 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from connectors.base import PlatformConfig
 from hub.api.commands import register as register_api_commands
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
+from hub.cli_errors import CommandError, DatabaseNotMigrated, describe
 from hub.console.commands import register as register_console_commands
 from hub.ingest.stats import IngestStats
 from hub.registry.commands import register as register_registry
@@ -32,6 +35,22 @@ register_supervision(app)
 register_registry(app)
 register_console_commands(app)
 console = Console()
+
+
+def require_migrated(url: str) -> None:
+    """Refuse, with the command to run, a database whose schema is not at head."""
+    from hub.db import create_engine
+    from hub.migrate import is_at_head
+
+    async def check() -> bool:
+        engine = create_engine(url)
+        try:
+            return await is_at_head(engine)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(check()):
+        raise DatabaseNotMigrated(url)
 
 
 @db_app.command("upgrade")
@@ -55,21 +74,37 @@ def import_(
     platform: Annotated[str, typer.Option(help="Code of the platform the records come from")],
 ) -> None:
     """Ingest a file of canonical records (format v1) for one platform."""
-    from hub.db import create_engine
-    from hub.ingest.files import import_file
+    from hub.db import create_engine, transaction
+    from hub.ingest.file_format import detect_format
+    from hub.ingest.files import import_file_run
+    from hub.ingest.quarantine_summary import ReasonGroup, quarantine_reasons
     from hub.security.pii import PiiVault
 
     settings = get_settings()
+    require_migrated(settings.resolved_database_url)
+    text_format = detect_format(file)
+    if text_format.note:
+        console.print(f"[yellow]note:[/] {text_format.note}", soft_wrap=True)
 
-    async def run() -> IngestStats:
+    async def run() -> tuple[IngestStats, list[ReasonGroup]]:
         engine = create_engine(settings.resolved_database_url)
+        vault = PiiVault(settings.effective_data_key)
         try:
-            return await import_file(engine, PiiVault(settings.effective_data_key), file, platform)
+            run_id, stats = await import_file_run(
+                engine, vault, file, platform, text_format.encoding
+            )
+            async with transaction(engine) as session:
+                return stats, await quarantine_reasons(session, run_id)
         finally:
             await engine.dispose()
 
-    stats = asyncio.run(run())
+    stats, reasons = asyncio.run(run())
     console.print(stats_table(f"import {file.name} → {platform}", stats))
+    if reasons:
+        console.print("[bold]quarantined[/] (`quarantinedRecords` in GraphQL has each one):")
+    for group in reasons:
+        first = f" — first: {', '.join(group.examples)}" if group.examples else ""
+        console.print(f"  {group.count} × {group.reason}{first}", soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -91,6 +126,13 @@ def token(
     name: Annotated[str | None, typer.Option(help="Display name printed on forms")] = None,
 ) -> None:
     """Print a bearer token that `hub serve` / `hub demo` accept (same HUB_JWT_SECRET or data dir)."""
+    from schema.regions import REGIONS
+
+    if region is not None and region not in {code for code, *_ in REGIONS}:
+        raise CommandError(
+            f"unknown region code {region}: give a GB/T 2260 code the hub knows, "
+            "e.g. 150000 (内蒙古自治区), 150300 (乌海市) or 150302 (海勃湾区)"
+        )
     settings = get_settings()
     secret = settings.effective_jwt_secret
     try:
@@ -109,7 +151,7 @@ def token(
             )
         )
     except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
+        raise CommandError(f"hub token: {error}") from error
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
@@ -138,7 +180,30 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
     """Serve the GraphQL API (the database must be migrated: `hub db upgrade`)."""
-    _serve(get_settings(), host, port, workers)
+    settings = get_settings()
+    require_migrated(settings.resolved_database_url)
+    _serve(settings, host, port, workers)
+
+
+def pulled_platforms(declared: list[PlatformConfig], config: Path) -> list[PlatformConfig]:
+    """The declared platforms the hub pulls from; their env tokens must be set before starting.
+
+    Platforms of kind `push` send their own records, so there is nothing to pull: they are
+    named and skipped rather than reported as failures.
+    """
+    pulled = []
+    for platform in declared:
+        if platform.kind == "push":
+            console.print(f"{platform.code}: kind push, records arrive by push; nothing to pull")
+            continue
+        token = platform.token or ""
+        if token.startswith("env:") and not os.environ.get(token[4:]):
+            raise CommandError(
+                f"{token[4:]} is not set: platform {platform.code} in {config} takes its token "
+                f'from it (token = "{token}"); export it, or put the token in the file'
+            )
+        pulled.append(platform)
+    return pulled
 
 
 @app.command()
@@ -150,8 +215,11 @@ def sync(
     from hub.sync.config import load_platforms
     from hub.sync.runner import sync_all
 
-    configs = [c for c in load_platforms(config) if not platform or c.code in platform]
-    results = asyncio.run(sync_all(get_settings(), configs, console))
+    settings = get_settings()
+    declared = [c for c in load_platforms(config) if not platform or c.code in platform]
+    configs = pulled_platforms(declared, config)
+    require_migrated(settings.resolved_database_url)
+    results = asyncio.run(sync_all(settings, configs, console))
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 
@@ -181,7 +249,11 @@ def demo(
     persons: Annotated[int, typer.Option(help="People in the simulated data")] = 400,
 ) -> None:
     """Set up an embedded database, start simulated platforms, sync them, serve GraphQL."""
-    from hub.demo import print_welcome, start_platforms
+    from datetime import date
+
+    from connectors.simulated.showcase import SCHOOL
+    from hub.console.demo_accounts import ensure_demo_accounts, print_console
+    from hub.demo import demo_tokens, prepare_demo, print_welcome, start_platforms
     from hub.migrate import upgrade
     from hub.sync.runner import sync_all
 
@@ -192,7 +264,7 @@ def demo(
     upgrade(settings.resolved_database_url)
     console.print(f"[bold]Database[/] {settings.resolved_database_url} migrated")
     with ExitStack() as stack:
-        platforms = start_platforms(stack, persons)
+        platforms = start_platforms(stack, persons, date.today())
         for c in platforms.configs:
             console.print(
                 f"simulated {c.kind} platform [bold]{c.code}[/] ({c.name}) at {c.base_url}"
@@ -200,22 +272,17 @@ def demo(
         results = asyncio.run(sync_all(settings, platforms.configs, console))
         if any(not r.ok for r in results):
             raise typer.Exit(1)
-        secret = settings.effective_jwt_secret
-        tokens = {
-            "region (自治区人社厅)": issue_token(secret, Role.REGION),
-            "city 150300 (Wuhai)": issue_token(secret, Role.CITY, region="150300"),
-            "city 150100 (Hohhot)": issue_token(secret, Role.CITY, region="150100"),
-            "district 150302 (Haibowan)": issue_token(secret, Role.DISTRICT, region="150302"),
-            f"org {platforms.wuhai_organiser}": issue_token(
-                secret, Role.ORG, org=platforms.wuhai_organiser
-            ),
-            "auditor (unmasked, logged)": issue_token(secret, Role.AUDITOR),
+        summary = asyncio.run(prepare_demo(settings, date.today()))
+        base = f"http://127.0.0.1:{port}"
+        urls = {
+            "GraphQL (GraphiQL in a browser)": f"{base}/graphql",
+            "metrics": f"{base}/metrics",
         }
-        print_welcome(console, tokens, f"http://127.0.0.1:{port}/graphql")
-        from hub.console.demo_accounts import ensure_demo_accounts, print_console
-
-        accounts = ensure_demo_accounts(settings, platforms.wuhai_organiser)
-        print_console(console, f"http://127.0.0.1:{port}/console/", accounts)
+        urls["bureau console (sign in with an account below)"] = f"{base}/console/"
+        urls["platform catalogue (public)"] = f"{base}/catalogue?region=150300"
+        print_welcome(console, demo_tokens(settings.effective_jwt_secret), urls, summary.line())
+        accounts = ensure_demo_accounts(settings, SCHOOL)
+        print_console(console, f"{base}/console/", accounts)
         _serve(settings, "127.0.0.1", port)
 
 
@@ -223,7 +290,20 @@ worker_cli.register(app)
 
 
 def main() -> None:
-    app()
+    """Run the `hub` command; an error an operator can fix is one line and exit status 1."""
+    try:
+        app(standalone_mode=True)
+    except Exception as error:
+        if os.environ.get("HUB_DEBUG"):
+            raise
+        url = get_settings().resolved_database_url
+        message = describe(error, url)
+        if message is None:
+            message = (
+                f"unexpected {type(error).__name__}: {error} (HUB_DEBUG=1 shows the traceback)"
+            )
+        print(f"hub: error: {message}", file=sys.stderr)
+        sys.exit(1)
 
 
 register_api_commands(app)

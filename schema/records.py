@@ -276,7 +276,9 @@ def describe_validation_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(storable_text(str(p), 40) for p in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg']}")
+        # pydantic prefixes our validators' messages with "Value error, "; the reader needs the rest
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
     return "; ".join(parts)
 
 

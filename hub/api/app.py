@@ -20,7 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.documents.routes import document_routes
-from hub.api.errors import RequestTimedOut
+from hub.api.errors import BadUserInput, RequestTimedOut, Unauthenticated
 from hub.api.http import HubGraphQL
 from hub.api.metrics import ERRORS, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
@@ -29,6 +29,8 @@ from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
 from hub.api.request_session import interrupt, request_session
 from hub.api.schema import build_schema
+from hub.api.time_zone import HEADER as TIME_ZONE_HEADER
+from hub.api.time_zone import UnknownTimeZone, answer_in, parse_time_zone
 from hub.auth.principal import Principal
 from hub.console.public import verify_page
 from hub.console.routes import console_routes
@@ -64,6 +66,15 @@ class GraphQLEndpoint:
         timeout = self.settings.request_timeout_seconds
         async with request_session(self.sessions, timeout) as session:
             principal, auth_error = await authenticate(request.headers, self.verifier, session)
+            if auth_error is not None:
+                await self.refuse_credentials(auth_error, scope, receive, send)
+                return
+            try:
+                answer_in(parse_time_zone(request.headers.get(TIME_ZONE_HEADER)))
+            except UnknownTimeZone as error:
+                body = {"data": None, "errors": [BadUserInput(str(error)).formatted]}
+                await JSONResponse(body, status_code=400)(scope, receive, send)
+                return
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
             started = False
@@ -88,6 +99,20 @@ class GraphQLEndpoint:
                 await JSONResponse(body, status_code=503)(scope, receive, send)
             finally:
                 stop.cancel()
+
+    @staticmethod
+    async def refuse_credentials(why: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """401 for credentials that were sent but are not valid (expired, revoked, forged).
+
+        A client error, not a server fault: one INFO line, no stack trace. Requests that send
+        no credentials at all still run, for the fields anyone may read.
+        """
+        log.info("refused credentials: %s", why)
+        error = Unauthenticated(why)
+        ERRORS.labels(error.code).inc()
+        body = {"data": None, "errors": [error.formatted]}
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        await JSONResponse(body, status_code=401, headers=headers)(scope, receive, send)
 
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:

@@ -10,8 +10,6 @@ import typer
 
 from hub.settings import get_settings
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
-
 apikey_app = typer.Typer(help="Connector API keys (role connector for one platform).")
 
 
@@ -25,11 +23,18 @@ def schema_sdl() -> str:
 
 
 def export_schema(
-    output: Annotated[Path, typer.Option(help="Where to write the SDL")] = SCHEMA_FILE,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write the SDL to (default: standard output)"),
+    ] = None,
 ) -> None:
-    """Write the GraphQL schema (SDL) to schema/hub.graphql."""
-    output.write_text(schema_sdl(), encoding="utf-8")
-    typer.echo(f"schema written to {output}")
+    """Print the GraphQL schema (SDL), or write it to --out (in a checkout: schema/hub.graphql)."""
+    sdl = schema_sdl()
+    if out is None:
+        typer.echo(sdl, nl=False)
+        return
+    out.write_text(sdl, encoding="utf-8")
+    typer.echo(f"schema written to {out}", err=True)
 
 
 async def _with_session(work):  # type: ignore[no-untyped-def]

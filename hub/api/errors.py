@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from enum import Enum
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -50,7 +52,21 @@ class Conflict(HubError):
     code = "CONFLICT"
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+@strawberry.enum(description="What `errors[].extensions.code` can be.")
+class ErrorCode(Enum):
+    """Every code a client can meet in `extensions.code` (the schema documents each)."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    TIMEOUT = "TIMEOUT"
+    INTERNAL = "INTERNAL"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors our code did not raise on purpose (masked as INTERNAL)."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
 
@@ -59,7 +75,7 @@ class MaskUnexpectedErrors(MaskErrors):
     """Replaces unexpected exceptions with a bare INTERNAL error after logging them in full."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error")
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         log.error("unexpected error in resolver", exc_info=error.original_error)

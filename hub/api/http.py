@@ -8,6 +8,7 @@ answered with status 400 and no `data` entry; errors while executing keep status
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -60,6 +61,14 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 class HubGraphQL(GraphQL):
     """The hub's view: per-request context made by the endpoint, spec-compliant media types."""
+
+    def encode_json(self, data: object) -> bytes:
+        """UTF-8 JSON with Chinese text as it is (not \\uXXXX escapes), readable in any tool."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape, not fail
+            return json.dumps(data, separators=(",", ":")).encode("ascii")
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         request.state.sub_response = response

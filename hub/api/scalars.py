@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 
+from hub.api.time_zone import serialize_datetime
+
 
 def _aware_datetime(text: str) -> datetime:
     value = DateTimeDefinition.parse_value(text)  # type: ignore[misc]
@@ -26,6 +28,11 @@ def _aware_datetime(text: str) -> datetime:
 
 AWARE_DATETIME = dataclasses.replace(
     DateTimeDefinition,
+    description=(
+        "Date and time, ISO 8601 with offset: UTC unless the request's Time-Zone header asks "
+        "for another zone (e.g. Asia/Shanghai → +08:00). Sent values must carry an offset."
+    ),
+    serialize=serialize_datetime,
     parse_value=wrap_parser(_aware_datetime, "DateTime", exceptions=(ValueError, OverflowError)),
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from strawberry.tools import merge_types
 
@@ -9,7 +11,8 @@ from hub.api.access_log import RecordOperationName
 from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
-from hub.api.errors import MaskUnexpectedErrors
+from hub.api.enum_labels import describe_enums
+from hub.api.errors import ErrorCode, MaskUnexpectedErrors, is_unexpected
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
 from hub.api.limits import limit_extensions
@@ -30,6 +33,8 @@ from hub.api.supervision.mutations import SupervisionMutation
 from hub.api.supervision.queries import SupervisionQuery
 from hub.api.viewer import ViewerQuery
 from hub.settings import Settings
+
+client_errors = logging.getLogger("hub.api.client_errors")
 
 # Each domain contributes its query (and mutation) type here.
 QUERY_TYPES: tuple[type, ...] = (
@@ -60,6 +65,22 @@ Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
+class HubSchema(strawberry.Schema):
+    """The schema, logging the client's own errors as one INFO line each.
+
+    Unexpected errors are logged in full (with the stack trace) where they are masked
+    (MaskUnexpectedErrors); what remains are errors the client made — a bad token, a refused
+    scope, invalid input — which are no fault of the server.
+    """
+
+    def process_errors(self, errors, execution_context=None) -> None:  # type: ignore[no-untyped-def, override]
+        for error in errors:
+            if is_unexpected(error):
+                continue
+            code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
+            client_errors.info("%s: %s", code, error.message)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with its safety extensions; every node type is registered for `node(id:)`.
 
@@ -67,10 +88,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """
     settings = settings or Settings()
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
-    return strawberry.Schema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
-        types=node_types,
+        types=[*node_types, ErrorCode],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         extensions=[
             *limit_extensions(settings),
@@ -82,3 +103,5 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RecordOperationName,
         ],
     )
+    describe_enums(schema._schema)  # the graphql-core schema strawberry prints and introspects
+    return schema

@@ -31,9 +31,9 @@ def parse_ndjson_line(line: str, number: int) -> Any:
         return {"_raw": line.rstrip("\n"), "_error": f"line {number}: JSON nested too deeply"}
 
 
-def read_ndjson(path: Path) -> Iterator[Any]:
+def read_ndjson(path: Path, encoding: str = "utf-8-sig") -> Iterator[Any]:
     """Each non-blank line parsed; a line that is not JSON becomes a record to quarantine."""
-    with path.open(encoding="utf-8-sig") as lines:
+    with path.open(encoding=encoding) as lines:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield parse_ndjson_line(line, number)
@@ -43,6 +43,18 @@ async def import_file(
     engine: AsyncEngine, vault: PiiVault, path: Path, platform_code: str
 ) -> IngestStats:
     """Ingest a file batch by batch; each batch commits on its own, so a retry resumes cheaply."""
+    _, stats = await import_file_run(engine, vault, path, platform_code)
+    return stats
+
+
+async def import_file_run(
+    engine: AsyncEngine,
+    vault: PiiVault,
+    path: Path,
+    platform_code: str,
+    encoding: str = "utf-8-sig",
+) -> tuple[int, IngestStats]:
+    """`import_file`, also returning the id of the sync run that recorded the import."""
     async with transaction(engine) as session:
         platform = await ensure_platform(session, platform_code)
         platform_id = platform.id
@@ -51,7 +63,7 @@ async def import_file(
     stats = IngestStats()
     batch: list[Any] = []
     try:
-        for raw in read_ndjson(path):
+        for raw in read_ndjson(path, encoding):
             batch.append(raw)
             if len(batch) >= BATCH_SIZE:
                 stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
@@ -65,7 +77,7 @@ async def import_file(
     async with transaction(engine) as session:
         await finish_run(session, run_id, stats)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this import touched
-    return stats
+    return run_id, stats
 
 
 async def _ingest_batch(

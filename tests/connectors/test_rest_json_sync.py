@@ -210,3 +210,14 @@ async def test_each_stream_uses_its_chinese_resource(live):
     assert {path for path, _ in site.platform.requests} == set(PATH.values())
     query = site.platform.requests[-1][1]
     assert query["page_size"] == "25" and "updated_since" in query
+
+
+@pytest.mark.parametrize("spaced", [True, False], ids=["spaced-times", "one-bulk-tie"])
+async def test_first_run_passes_each_record_once(live, spaced):
+    """The closed lower bound re-reads the newest 更新时间; those records are not passed twice
+    (a first sync of an empty hub would report them "unchanged")."""
+    site = live(make_records(spaced=spaced))
+    sync = Sync(site.connector())
+    await sync.run()
+    passed = [(r["type"], r["source_id"]) for b in sync.batches for r in b.records]
+    assert len(passed) == len(set(passed)) == len(platform_view(site.platform))

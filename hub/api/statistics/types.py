@@ -14,6 +14,7 @@ from hub.api.platforms.types import (
     load_region,
 )
 from hub.stats.query import StatDimension, StatValues
+from schema.enums import IdentityCategory
 from schema.tables import Organisation
 
 Info = strawberry.Info[HubContext, None]
@@ -34,6 +35,10 @@ class StatFilter:
     month_to: str | None = strawberry.field(default=None, description="Last month, YYYY-MM.")
 
 
+def _category(value: str | None) -> IdentityCategory | None:
+    return IdentityCategory(value) if value is not None else None
+
+
 @strawberry.type(name="StatRow")
 class StatRow:
     """Figures of one group; key fields not grouped by are null."""
@@ -42,7 +47,7 @@ class StatRow:
     district_code: strawberry.Private[str | None]
     platform_id: strawberry.Private[int | None]
     organisation_id: strawberry.Private[int | None]
-    identity_category: str | None = strawberry.field(
+    identity_category: IdentityCategoryEnum | None = strawberry.field(  # type: ignore[valid-type]
         description="Identity category (补贴对象); null on claim amounts, which cover a class."
     )
     occupation: str | None
@@ -87,7 +92,7 @@ class StatRow:
             district_code=key.get(StatDimension.DISTRICT),
             platform_id=key.get(StatDimension.PLATFORM),
             organisation_id=key.get(StatDimension.ORGANISATION),
-            identity_category=key.get(StatDimension.IDENTITY_CATEGORY),
+            identity_category=_category(key.get(StatDimension.IDENTITY_CATEGORY)),
             occupation=key.get(StatDimension.OCCUPATION),
             month=key.get(StatDimension.MONTH),
             trainees=values.trainees,
