@@ -12,6 +12,7 @@ from graphql import GraphQLEnumType, GraphQLSchema
 ENUM_DESCRIPTIONS: dict[str, str] = {
     "CertificateKind": "证书类别",
     "CourseStandard": "培训标准",
+    "CreditStanding": "社会信用状况",
     "ErrorCode": "错误代码（errors[].extensions.code）",
     "FilingStatus": "平台备案状态",
     "IdentityCategory": "补贴对象身份类别",
@@ -33,6 +34,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "SPECIAL_OPERATION": "特种作业操作证",
         "TRAINING_COMPLETION": "培训合格证书",
     },
+    "CreditStanding": {"GOOD": "信用良好", "UNTRUSTWORTHY": "列入失信名单"},
     "CourseStandard": {
         "NATIONAL_SKILL_STANDARD": "国家职业技能标准",
         "SPECIAL_ABILITY_SPEC": "专项职业能力考核规范",
@@ -70,6 +72,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "OrganisationKind": {
         "ENTERPRISE": "企业",
         "TRAINING_INSTITUTION": "培训机构",
+        "DESIGNATED_INSTITUTION": "定点培训机构",
+        "INDUSTRY_ASSOCIATION": "行业协会",
         "PLATFORM_OPERATOR": "平台运营方",
     },
     "PlatformType": {
@@ -86,6 +90,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "FINANCE": "财政局",
         "ORG": "企业/培训机构",
         "CONNECTOR": "平台服务账号",
+        "INDUSTRY": "行业主管部门",
         "AUDITOR": "审计",
     },
     "SessionMode": {"ONLINE": "线上", "OFFLINE": "线下"},
@@ -99,7 +104,13 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "OCCUPATION": "职业（工种）",
         "MONTH": "月份",
     },
-    "SyncStatus": {"RUNNING": "运行中", "SUCCEEDED": "成功", "FAILED": "失败"},
+    "SyncStatus": {
+        "RUNNING": "运行中",
+        "SUCCEEDED": "成功",
+        "FAILED": "失败",
+        "INCOMPLETE": "不完整：平台与中心记录数不符，下次重读",
+        "ABANDONED": "已中断：进程意外终止",
+    },
 }
 
 
