@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     max_query_aliases: int = 60
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
+    # Read queries compiled to one SQL statement each (hub/api/compiled/); off: resolvers only.
+    compiled_reads: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.api.access_log import write_access_log
+from hub.api.compiled.extension import RawData
 from hub.api.context import HubContext
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -71,6 +72,8 @@ class HubGraphQL(GraphQL):
         # unmasked is sent (fail closed).
         await write_access_log(request.state.hub_context)
         body = await super().process_result(request, result)
+        context: HubContext = request.state.hub_context
+        request.state.sub_response.headers["x-hub-read-path"] = context.read_path
         if prefers_graphql_response(request.headers.get("accept")):
             sub_response: Response = request.state.sub_response
             sub_response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
@@ -78,6 +81,14 @@ class HubGraphQL(GraphQL):
                 sub_response.status_code = 400
                 body.pop("data", None)
         return body
+
+    def encode_json(self, data: object) -> str | bytes:
+        """JSON of the response; compiled `data` is already JSON text and is spliced in as is."""
+        if isinstance(data, dict) and isinstance(data.get("data"), RawData):
+            rest = super().encode_json({k: v for k, v in data.items() if k != "data"})
+            rest = rest.decode() if isinstance(rest, bytes) else rest
+            return '{"data":' + data["data"].text + ("," + rest[1:] if len(rest) > 2 else "}")
+        return super().encode_json(data)
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

@@ -9,6 +9,7 @@ from hub.api.access_log import RecordOperationName
 from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
+from hub.api.compiled.extension import compiled_extensions
 from hub.api.errors import MaskUnexpectedErrors
 from hub.api.learning.queries import LearningQuery
 from hub.api.ledger.queries import LedgerQuery
@@ -69,5 +70,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             RecordMetrics,  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
+            *compiled_extensions(),  # last: after the limits, which apply before compilation
         ],
     )
