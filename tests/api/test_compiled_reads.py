@@ -9,10 +9,13 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.app import create_app
+from hub.db import transaction
 from hub.settings import Settings
+from schema.tables import AccessLogEntry
 
 
 @dataclass
@@ -77,3 +80,57 @@ async def test_roster_page_is_compiled_and_equal(
         assert compiled.headers["x-hub-read-path"] == "compiled"
         assert resolved.headers["x-hub-read-path"] == "resolvers"
         assert compiled.json() == resolved.json()
+
+
+PERSONAL = """{ trainees(first: 10) { edges { node { sourceId idNumber phone } } }
+  persons { edges { node { idNumber } } } }"""
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_masked_numbers_compile_and_unmasked_reads_go_through_the_log(
+    paths: Paths, token: Callable[..., str], engine: AsyncEngine
+) -> None:
+    compiled, resolved = await paths.both(token("city", region="150300"), PERSONAL)
+    assert compiled.headers["x-hub-read-path"] == "compiled"
+    assert compiled.json() == resolved.json()
+    trainees = compiled.json()["data"]["trainees"]["edges"]
+    assert trainees and all("********" in e["node"]["idNumber"] for e in trainees)
+    assert all(e["node"]["phone"] == "138****5678" for e in trainees)
+    assert all(
+        "********" in e["node"]["idNumber"] for e in compiled.json()["data"]["persons"]["edges"]
+    )
+    # An auditor reads unmasked numbers: never compiled, always logged.
+    async with transaction(engine) as db:
+        before = (await db.execute(select(func.count()).select_from(AccessLogEntry))).scalar_one()
+    compiled, _ = await paths.both(token("auditor"), PERSONAL)
+    assert compiled.headers["x-hub-read-path"] == "resolvers"
+    assert all(
+        "*" not in e["node"]["idNumber"] for e in compiled.json()["data"]["trainees"]["edges"]
+    )
+    async with transaction(engine) as db:
+        after = (await db.execute(select(func.count()).select_from(AccessLogEntry))).scalar_one()
+    assert after == before + 2 * 3  # each path logged trainee idNumber, phone, person idNumber
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_order_by_pages_walk_every_row_once_on_both_paths(
+    paths: Paths, token: Callable[..., str]
+) -> None:
+    query = """query($after: String, $order: SortOrder, $by: TrainingClassOrderField) {
+      trainingClasses(first: 1, after: $after, order: $order, orderBy: $by) {
+        pageInfo { hasNextPage endCursor } edges { cursor node { id startsOn name } } } }"""
+    bearer = token("region")
+    for by in ("NAME", "STARTS_ON", "REGION", "ID"):
+        for order in ("ASC", "DESC"):
+            seen, after = [], None
+            while True:
+                variables = {"after": after, "order": order, "by": by}
+                compiled, resolved = await paths.both(bearer, query, variables)
+                assert compiled.headers["x-hub-read-path"] == "compiled"
+                assert compiled.json() == resolved.json()
+                page = compiled.json()["data"]["trainingClasses"]
+                seen += [e["node"]["id"] for e in page["edges"]]
+                if not page["pageInfo"]["hasNextPage"]:
+                    break
+                after = page["pageInfo"]["endCursor"]
+            assert len(seen) == len(set(seen)) == 3, (by, order)

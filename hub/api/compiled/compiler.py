@@ -66,6 +66,7 @@ class Compiler:
         self.sql = JsonSql(dialect_name)
         self._aliases = 0
         self._scoped: dict[Any, Any] = {}
+        self._aggregated = False
 
     def alias(self) -> str:
         self._aliases += 1
@@ -255,6 +256,7 @@ class Compiler:
         node_type = get_named_type(edge_type.fields["node"].type)  # type: ignore[union-attr]
         page_info_type = get_named_type(connection_type.fields["pageInfo"].type)  # type: ignore[union-attr]
         pairs = []
+        self._aggregated = False  # set by any aggregate below (edges, page cursors, next page)
         fields = self.collect(connection_type, self._subselections(nodes))  # type: ignore[arg-type]
         for key, field_nodes in fields.items():
             part = field_nodes[0].name.value
@@ -286,7 +288,7 @@ class Compiler:
                 raise NotCompilable(part)
             pairs.append((key, value))
         value = self.sql.obj(pairs)
-        if not {"edges", "pageInfo"} & {nodes[0].name.value for nodes in fields.values()}:
+        if not self._aggregated:
             # nothing aggregates: count(*) makes it one row even when the page is empty
             value = case((func.count() >= 0, value))
         statement = select(value).select_from(numbered)
@@ -308,12 +310,15 @@ class Compiler:
                 value: Any = text_literal(page_info_type.name)
             elif part == "hasNextPage":
                 value = self.sql.boolean(func.count() > spec.limit)
+                self._aggregated = True
             elif part == "hasPreviousPage":
                 value = self.sql.constant_boolean(spec.has_previous)
             elif part == "startCursor":
                 value = func.max(case((and_(rank == 1, rank <= spec.limit), cursor)))
+                self._aggregated = True
             elif part == "endCursor":
                 value = func.max(case((rank == self.sql.least(count, spec.limit), cursor)))
+                self._aggregated = True
             else:
                 raise NotCompilable(part)
             pairs.append((key, value))
