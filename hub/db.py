@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.sql.dml import Insert
+
+
+def sqlite_b64(text: object) -> str | None:
+    """urlsafe base64 of a value's text (NULL stays NULL): registered in SQLite as hub_b64()."""
+    if text is None:
+        return None
+    return base64.urlsafe_b64encode(str(text).encode()).decode()
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -38,6 +46,8 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # ids and cursors in compiled reads are base64, which SQLite cannot write itself
+            dbapi_conn.create_function("hub_b64", 1, sqlite_b64, deterministic=True)
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, **kwargs)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     metrics_operations: str = ""
     push_claim_seconds: float = 60.0  # a bulk upload silent this long has died: its key is free
     max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
+    # Read queries compiled to one SQL statement each (hub/api/compiled/); off: resolvers only.
+    compiled_reads: bool = True
 
     @property
     def resolved_database_url(self) -> str:

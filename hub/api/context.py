@@ -27,6 +27,7 @@ class HubContext:
     principal: Principal | None
     auth_error: str | None = None
     operation: str | None = None
+    read_path: str = "resolvers"  # or "compiled"/"mixed" (hub/api/compiled/extension.py)
     # Resolvers run concurrently but one AsyncSession must not: statements take turns.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[Any, DataLoader] = field(default_factory=dict)

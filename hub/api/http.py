@@ -18,6 +18,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.api.access_log import write_access_log
+from hub.api.compiled.extension import RawData
 from hub.api.context import HubContext
 from hub.console.public import graphiql_html
 
@@ -59,16 +60,16 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
+def _utf8_json(data: object) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape, not fail
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
+
+
 class HubGraphQL(GraphQL):
     """The hub's view: per-request context made by the endpoint, spec-compliant media types."""
-
-    def encode_json(self, data: object) -> bytes:
-        """UTF-8 JSON with Chinese text as it is (not \\uXXXX escapes), readable in any tool."""
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape, not fail
-            return json.dumps(data, separators=(",", ":")).encode("ascii")
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         request.state.sub_response = response
@@ -85,6 +86,8 @@ class HubGraphQL(GraphQL):
         # unmasked is sent (fail closed).
         await write_access_log(request.state.hub_context)
         body = await super().process_result(request, result)
+        context: HubContext = request.state.hub_context
+        request.state.sub_response.headers["x-hub-read-path"] = context.read_path
         if prefers_graphql_response(request.headers.get("accept")):
             sub_response: Response = request.state.sub_response
             sub_response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
@@ -92,6 +95,15 @@ class HubGraphQL(GraphQL):
                 sub_response.status_code = 400
                 body.pop("data", None)
         return body
+
+    def encode_json(self, data: object) -> bytes:
+        """UTF-8 JSON with Chinese text as it is (not \\uXXXX escapes), readable in any tool;
+        compiled `data` is already JSON text (the database's) and is spliced in as is."""
+        if isinstance(data, dict) and isinstance(data.get("data"), RawData):
+            rest = _utf8_json({k: v for k, v in data.items() if k != "data"}).decode()
+            tail = "," + rest[1:] if len(rest) > 2 else "}"
+            return ('{"data":' + data["data"].text + tail).encode("utf-8")
+        return _utf8_json(data)
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

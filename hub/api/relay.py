@@ -1,7 +1,8 @@
 """Relay plumbing: global ids, opaque cursors, and keyset-paginated connections.
 
-Pages are ordered by primary key and continue after the last id seen, so a cursor stays valid
-while rows are added and a page never repeats or skips a row.
+Pages are ordered by a sort column (by default the primary key) and then the id, and continue
+after the last row seen, so a cursor stays valid while rows are added and a page never repeats or
+skips a row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, and_, func, or_, select
 
 from hub.api.context import HubContext
 from hub.api.errors import BadUserInput
@@ -64,19 +65,85 @@ class SortOrder(Enum):
 _CURSOR_PREFIX = {SortOrder.ASC: "cursor", SortOrder.DESC: "cursor-desc"}
 
 
-def _cursor(row_id: int, order: SortOrder) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX[order]}:{row_id}".encode()).decode()
+def cursor_prefix(order: SortOrder, sort_key: str = "id") -> str:
+    """The text before a cursor's row id: it names the order so a cursor of another is refused."""
+    if sort_key == "id":
+        return _CURSOR_PREFIX[order]
+    return f"cursor-{sort_key}" + ("-desc" if order is SortOrder.DESC else "")
 
 
-def _after_id(cursor: str, order: SortOrder) -> int:
-    """The row id a cursor points after; a cursor of the other order is refused."""
+def encode_cursor(prefix: str, row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{prefix}:{row_id}".encode()).decode()
+
+
+def _after_id(cursor: str, prefix: str) -> int:
+    """The row id a cursor points after; a cursor of another order is refused."""
     try:
-        prefix, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix != _CURSOR_PREFIX[order]:
-            raise ValueError(prefix)
+        found, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if found != prefix:
+            raise ValueError(found)
         return _row_id(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise BadUserInput(f"not a valid cursor for order {order.name}: {cursor!r}") from error
+        raise BadUserInput(f"not a valid cursor for this order: {cursor!r}") from error
+
+
+def sort_expression(table: Any, sort_key: str) -> ColumnElement[Any]:
+    """The SQL a connection sorts by for `sort_key` (a column name); NULL names sort as ''."""
+    column = getattr(table, sort_key)
+    nullable_text = column.nullable and isinstance(column.type, String)
+    return func.coalesce(column, "") if nullable_text else column
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    """One page of a connection, as SQL: shared by the resolvers and the compiled read path.
+
+    Rows are ordered by the sort key, then by id; `after` continues after the cursor's row, whose
+    sort value is looked up among the rows `where` admits (a cursor of a row the caller cannot see
+    continues nowhere: an empty page).
+    """
+
+    limit: int
+    where: list[ColumnElement[bool]]
+    conditions: list[ColumnElement[bool]]
+    keys: list[ColumnElement[Any]]
+    descending: bool
+    prefix: str
+    has_previous: bool
+
+    @property
+    def order_by(self) -> list[ColumnElement[Any]]:
+        return [k.desc() if self.descending else k.asc() for k in self.keys]
+
+
+def page_spec(
+    table: Any,
+    where: Sequence[ColumnElement[bool]],
+    first: int | None,
+    after: str | None,
+    order: SortOrder,
+    sort_key: str,
+    max_page_size: int,
+) -> PageSpec:
+    """Check `first` and `after` and turn them into conditions and an ORDER BY for `table`."""
+    limit = DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= limit <= max_page_size:
+        raise BadUserInput(f"first must be between 0 and {max_page_size}")
+    descending = order is SortOrder.DESC
+    prefix = cursor_prefix(order, sort_key)
+    conditions = list(where)
+    sort = None if sort_key == "id" else sort_expression(table, sort_key)
+    if after:
+        after_id = _after_id(after, prefix)
+        beyond = table.id < after_id if descending else table.id > after_id
+        if sort is None:
+            conditions.append(beyond)
+        else:
+            pivot = select(sort).where(table.id == after_id, *where).scalar_subquery()
+            past = sort < pivot if descending else sort > pivot
+            conditions.append(or_(past, and_(sort == pivot, beyond)))
+    keys = [table.id] if sort is None else [sort, table.id]
+    return PageSpec(limit, list(where), conditions, keys, descending, prefix, after is not None)
 
 
 @strawberry.type
@@ -114,35 +181,30 @@ async def paginate(
     first: int | None,
     after: str | None,
     order: SortOrder = SortOrder.ASC,
+    order_by: Enum | None = None,
 ) -> Connection[NodeT]:
     """One page of `table` rows satisfying `where` (which must include the caller's scope).
 
-    Rows are ordered by id (arrival order; DESC: newest first) and continue after the cursor's
-    id, so pages stay stable while rows are added.
+    Rows are ordered by `order_by` (a column; by default the id, i.e. arrival order), then by id,
+    and continue after the cursor's row, so pages stay stable while rows are added.
     """
-    limit = DEFAULT_PAGE_SIZE if first is None else first
-    maximum = info.context.settings.max_page_size
-    if not 0 <= limit <= maximum:
-        raise BadUserInput(f"first must be between 0 and {maximum}")
-    conditions = list(where)
-    descending = order is SortOrder.DESC
-    if after:
-        after_id = _after_id(after, order)
-        conditions.append(table.id < after_id if descending else table.id > after_id)
-    sort = table.id.desc() if descending else table.id
-    query = select(table).where(*conditions).order_by(sort).limit(limit + 1)
+    sort_key = "id" if order_by is None else str(order_by.value)
+    spec = page_spec(
+        table, where, first, after, order, sort_key, info.context.settings.max_page_size
+    )
+    query = select(table).where(*spec.conditions).order_by(*spec.order_by).limit(spec.limit + 1)
     rows = list((await info.context.execute(query)).scalars())
-    page = rows[:limit]
-    edges = [Edge(cursor=_cursor(row.id, order), node=to_node(row)) for row in page]
+    page = rows[: spec.limit]
+    edges = [Edge(cursor=encode_cursor(spec.prefix, row.id), node=to_node(row)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > limit,
-            has_previous_page=after is not None,
+            has_next_page=len(rows) > spec.limit,
+            has_previous_page=spec.has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count_where=(table, list(where)),
+        count_where=(table, spec.where),
     )
 
 

@@ -11,6 +11,7 @@ from hub.api.access_log import RecordOperationName
 from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
+from hub.api.compiled.extension import compiled_extensions
 from hub.api.enum_labels import describe_enums
 from hub.api.errors import ErrorCode, MaskUnexpectedErrors, is_unexpected
 from hub.api.learning.queries import LearningQuery
@@ -101,6 +102,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ),  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
+            *compiled_extensions(),  # last: after the limits, which apply before compilation
         ],
     )
     describe_enums(schema._schema)  # the graphql-core schema strawberry prints and introspects

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from hub.api.classes.types import CourseNode, EnrolmentNode, TrainingClassNode
 from hub.api.context import HubContext
@@ -18,6 +18,7 @@ from hub.api.filters import (
     platform_is,
     within,
 )
+from hub.api.ordering import CourseOrderField, TrainingClassOrderField
 from hub.api.relay import Connection, SortOrder, expect_id, paginate
 from schema.tables import Course, Enrolment, TrainingClass
 
@@ -54,6 +55,66 @@ class EnrolmentFilter:
     enrolled_before: date | None = None
 
 
+def course_where(context: HubContext, filter: CourseFilter | None) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filter's conditions on course rows."""
+    where = [context.scope.courses(Course)]
+    if filter:
+        if filter.platform:
+            where.append(platform_is(Course.platform_id, filter.platform))
+        if filter.occupation:
+            where.append(occupation_is(filter.occupation))
+        if filter.skill_level is not None:
+            where.append(Course.skill_level == filter.skill_level)
+        if filter.standard:
+            where.append(Course.standard == filter.standard)
+    return where
+
+
+def training_class_where(
+    context: HubContext, filter: TrainingClassFilter | None
+) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filter's conditions on training class rows."""
+    where = [context.scope.training_classes()]
+    if filter:
+        if filter.region:
+            where.append(in_region(TrainingClass.region_code, filter.region))
+        if filter.platform:
+            where.append(platform_is(TrainingClass.platform_id, filter.platform))
+        if filter.organisation:
+            where.append(organisation_is(TrainingClass.organiser_id, filter.organisation))
+        courses = courses_matching(filter.occupation, filter.skill_level)
+        if courses is not None:
+            where.append(TrainingClass.course_id.in_(courses))
+        where += within(TrainingClass.starts_on, filter.starts_from, filter.starts_before)
+    return where
+
+
+def enrolment_where(
+    context: HubContext, filter: EnrolmentFilter | None
+) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filter's conditions on enrolment rows."""
+    where = [context.scope.class_linked(Enrolment)]
+    if filter:
+        if filter.training_class:
+            where.append(Enrolment.class_id == expect_id(filter.training_class, "TrainingClass"))
+        if filter.trainee:
+            where.append(Enrolment.trainee_id == expect_id(filter.trainee, "Trainee"))
+        if filter.platform:
+            where.append(platform_is(Enrolment.platform_id, filter.platform))
+        class_conditions = []
+        if filter.region:
+            class_conditions.append(in_region(TrainingClass.region_code, filter.region))
+        if filter.organisation:
+            class_conditions.append(
+                organisation_is(TrainingClass.organiser_id, filter.organisation)
+            )
+        if class_conditions:
+            classes = select(TrainingClass.id).where(*class_conditions)
+            where.append(Enrolment.class_id.in_(classes))
+        where += within(Enrolment.enrolled_on, filter.enrolled_from, filter.enrolled_before)
+    return where
+
+
 @strawberry.type
 class ClassesQuery:
     @strawberry.field
@@ -64,18 +125,12 @@ class ClassesQuery:
         first: int | None = None,
         after: str | None = None,
         order: SortOrder = SortOrder.ASC,
+        order_by: CourseOrderField | None = None,
     ) -> Connection[CourseNode]:
-        where = [info.context.scope.courses(Course)]
-        if filter:
-            if filter.platform:
-                where.append(platform_is(Course.platform_id, filter.platform))
-            if filter.occupation:
-                where.append(occupation_is(filter.occupation))
-            if filter.skill_level is not None:
-                where.append(Course.skill_level == filter.skill_level)
-            if filter.standard:
-                where.append(Course.standard == filter.standard)
-        return await paginate(info, Course, where, CourseNode.from_row, first, after, order)
+        where = course_where(info.context, filter)
+        return await paginate(
+            info, Course, where, CourseNode.from_row, first, after, order, order_by
+        )
 
     @strawberry.field
     async def training_classes(
@@ -85,21 +140,11 @@ class ClassesQuery:
         first: int | None = None,
         after: str | None = None,
         order: SortOrder = SortOrder.ASC,
+        order_by: TrainingClassOrderField | None = None,
     ) -> Connection[TrainingClassNode]:
-        where = [info.context.scope.training_classes()]
-        if filter:
-            if filter.region:
-                where.append(in_region(TrainingClass.region_code, filter.region))
-            if filter.platform:
-                where.append(platform_is(TrainingClass.platform_id, filter.platform))
-            if filter.organisation:
-                where.append(organisation_is(TrainingClass.organiser_id, filter.organisation))
-            courses = courses_matching(filter.occupation, filter.skill_level)
-            if courses is not None:
-                where.append(TrainingClass.course_id.in_(courses))
-            where += within(TrainingClass.starts_on, filter.starts_from, filter.starts_before)
+        where = training_class_where(info.context, filter)
         return await paginate(
-            info, TrainingClass, where, TrainingClassNode.from_row, first, after, order
+            info, TrainingClass, where, TrainingClassNode.from_row, first, after, order, order_by
         )
 
     @strawberry.field
@@ -111,25 +156,5 @@ class ClassesQuery:
         after: str | None = None,
         order: SortOrder = SortOrder.ASC,
     ) -> Connection[EnrolmentNode]:
-        where = [info.context.scope.class_linked(Enrolment)]
-        if filter:
-            if filter.training_class:
-                where.append(
-                    Enrolment.class_id == expect_id(filter.training_class, "TrainingClass")
-                )
-            if filter.trainee:
-                where.append(Enrolment.trainee_id == expect_id(filter.trainee, "Trainee"))
-            if filter.platform:
-                where.append(platform_is(Enrolment.platform_id, filter.platform))
-            class_conditions = []
-            if filter.region:
-                class_conditions.append(in_region(TrainingClass.region_code, filter.region))
-            if filter.organisation:
-                class_conditions.append(
-                    organisation_is(TrainingClass.organiser_id, filter.organisation)
-                )
-            if class_conditions:
-                classes = select(TrainingClass.id).where(*class_conditions)
-                where.append(Enrolment.class_id.in_(classes))
-            where += within(Enrolment.enrolled_on, filter.enrolled_from, filter.enrolled_before)
+        where = enrolment_where(info.context, filter)
         return await paginate(info, Enrolment, where, EnrolmentNode.from_row, first, after, order)

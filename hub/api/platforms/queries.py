@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from hub.api.context import HubContext
 from hub.api.enums import FilingStatusEnum, OrganisationKindEnum, SyncStatusEnum
 from hub.api.filters import in_region, platform_is, within
+from hub.api.ordering import NameOrderField
 from hub.api.platforms.types import (
     OrganisationNode,
     PlatformNode,
@@ -58,6 +59,38 @@ class QuarantineFilter:
     created_before: datetime | None = None
 
 
+def platform_where(context: HubContext, filter: PlatformFilter | None) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filter's conditions on platform rows."""
+    where = [context.scope.platforms()]
+    if filter:
+        if filter.region:
+            where.append(in_region(Platform.region_code, filter.region))
+        if filter.filing_status:
+            where.append(Platform.filing_status == filter.filing_status)
+        if filter.kind:
+            where.append(Platform.kind == filter.kind)
+        if filter.code:
+            where.append(Platform.code == filter.code)
+    return where
+
+
+def organisation_where(
+    context: HubContext, filter: OrganisationFilter | None
+) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filter's conditions on organisation rows."""
+    where = [context.scope.organisations()]
+    if filter:
+        if filter.region:
+            where.append(in_region(Organisation.region_code, filter.region))
+        if filter.kind:
+            where.append(Organisation.kind == filter.kind)
+        if filter.credit_code:
+            where.append(Organisation.credit_code == filter.credit_code)
+        if filter.registered is not None:
+            where.append(Organisation.registered.is_(filter.registered))
+    return where
+
+
 @strawberry.type
 class PlatformQuery:
     @strawberry.field(description="Administrative regions (public reference data).")
@@ -76,18 +109,12 @@ class PlatformQuery:
         first: int | None = None,
         after: str | None = None,
         order: SortOrder = SortOrder.ASC,
+        order_by: NameOrderField | None = None,
     ) -> Connection[PlatformNode]:
-        where = [info.context.scope.platforms()]
-        if filter:
-            if filter.region:
-                where.append(in_region(Platform.region_code, filter.region))
-            if filter.filing_status:
-                where.append(Platform.filing_status == filter.filing_status)
-            if filter.kind:
-                where.append(Platform.kind == filter.kind)
-            if filter.code:
-                where.append(Platform.code == filter.code)
-        return await paginate(info, Platform, where, PlatformNode.from_row, first, after, order)
+        where = platform_where(info.context, filter)
+        return await paginate(
+            info, Platform, where, PlatformNode.from_row, first, after, order, order_by
+        )
 
     @strawberry.field
     async def organisations(
@@ -97,19 +124,11 @@ class PlatformQuery:
         first: int | None = None,
         after: str | None = None,
         order: SortOrder = SortOrder.ASC,
+        order_by: NameOrderField | None = None,
     ) -> Connection[OrganisationNode]:
-        where = [info.context.scope.organisations()]
-        if filter:
-            if filter.region:
-                where.append(in_region(Organisation.region_code, filter.region))
-            if filter.kind:
-                where.append(Organisation.kind == filter.kind)
-            if filter.credit_code:
-                where.append(Organisation.credit_code == filter.credit_code)
-            if filter.registered is not None:
-                where.append(Organisation.registered.is_(filter.registered))
+        where = organisation_where(info.context, filter)
         return await paginate(
-            info, Organisation, where, OrganisationNode.from_row, first, after, order
+            info, Organisation, where, OrganisationNode.from_row, first, after, order, order_by
         )
 
     @strawberry.field

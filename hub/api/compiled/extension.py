@@ -1,0 +1,162 @@
+"""The compiled read path in the request: after parsing, validation and the limits, before the
+resolvers.
+
+A query operation whose root fields all compile is answered by one SQL statement whose JSON text
+goes to the client as it is (`RawData`); when only some compile, they run as one statement and
+the rest through the resolvers, and the two answers are merged in the requested order. Anything
+else (mutations, anonymous callers, uncompilable fields) runs through the resolvers unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import FragmentDefinitionNode, OperationType, get_operation_ast
+from graphql.execution.values import get_variable_values
+from prometheus_client import Counter
+from sqlalchemy.exc import DBAPIError
+from strawberry.extensions import SchemaExtension
+
+from hub.api.compiled.compiler import Compiler, operation_statement
+from hub.api.compiled.plans import Plan, PlanCache, plan_key, prepared, remaining_document
+from hub.api.context import HubContext
+from hub.api.errors import HubError
+
+log = logging.getLogger("hub.api")
+
+READ_PATHS = Counter(
+    "hub_graphql_read_path_total",
+    "Query operations by how they were answered: compiled, mixed or resolvers",
+    ["path"],
+)
+
+
+class RawData(Mapping[str, Any]):
+    """A response's `data` as the JSON text the database built; parsed only if someone looks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parsed: dict[str, Any] | None = None
+
+    def _value(self) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = json.loads(self.text)
+        return self._parsed
+
+    def __getitem__(self, key: str) -> Any:
+        return self._value()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+
+class CompiledReads(SchemaExtension):
+    """Answers compilable query operations with one SQL statement each (see module doc)."""
+
+    def __init__(self, plans: PlanCache) -> None:
+        self.plans = plans
+        self._key: tuple[Any, ...] = ()
+
+    def _plan(self, context: HubContext) -> Plan | None:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is None or context.principal is None:
+            return None
+        operation = get_operation_ast(document, execution.operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        dialect = context.session.bind.dialect
+        key = plan_key(
+            execution.query,
+            execution.operation_name,
+            execution.variables,
+            context.principal,
+            dialect.name,
+        )
+        self._key = key
+        plan = self.plans.get(key)
+        if plan is not None:
+            return plan
+        variables = get_variable_values(
+            execution.schema._schema,
+            operation.variable_definitions or (),
+            execution.variables or {},
+        )
+        if isinstance(variables, list):  # coercion errors: the resolvers' path reports them
+            return None
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        compiler = Compiler(execution.schema, context, fragments, variables, dialect.name)
+        statement, compiled_keys, left = operation_statement(compiler, operation)
+        keys = tuple(compiler.collect(compiler.graphql.query_type, [operation.selection_set]))  # type: ignore[arg-type]
+        if statement is None:
+            plan = Plan(None, (), (), keys, document)
+        else:
+            sql, params = prepared(statement, dialect)
+            remaining = remaining_document(document, operation, left) if left else None
+            plan = Plan(sql, params, tuple(compiled_keys), keys, remaining)
+        self.plans.put(key, plan)
+        return plan
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        eligible = (
+            isinstance(context, HubContext)
+            and context.settings.compiled_reads
+            and execution.result is None
+        )
+        plan = self._plan(context) if eligible else None
+        if plan is None or plan.sql is None:
+            if plan is not None:
+                READ_PATHS.labels("resolvers").inc()
+            yield
+            return
+        try:
+            async with context.lock:
+                connection = await context.session.connection()
+                text = (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()
+        except DBAPIError as error:
+            if "parser stack overflow" not in str(error):
+                log.error("compiled read failed", exc_info=error)
+                raise HubError("Internal server error") from None  # no SQL to the client
+            # SQLite before 3.46 cannot parse very deep statements: this document goes to the
+            # resolvers from now on
+            self.plans.put(self._key, replace(plan, sql=None))
+            READ_PATHS.labels("resolvers").inc()
+            yield
+            return
+        if plan.remaining is None:
+            context.read_path = "compiled"
+            READ_PATHS.labels("compiled").inc()
+            execution.result = GraphQLExecutionResult(data=RawData(text), errors=None)  # type: ignore[arg-type]
+            yield
+            return
+        context.read_path = "mixed"
+        READ_PATHS.labels("mixed").inc()
+        document = execution.graphql_document
+        execution.graphql_document = plan.remaining
+        yield
+        execution.graphql_document = document
+        result = execution.result
+        data = getattr(result, "data", None)
+        if data is not None:
+            compiled = json.loads(text)
+            result.data = {  # type: ignore[union-attr]
+                key: compiled[key] if key in compiled else data.get(key) for key in plan.keys
+            }
+
+
+def compiled_extensions() -> list[Callable[[], SchemaExtension]]:
+    """The per-request factory of the compiled path; its plans live as long as the schema."""
+    plans = PlanCache()
+    return [lambda: CompiledReads(plans)]

@@ -1,0 +1,319 @@
+"""Which GraphQL fields the compiled read path can write as SQL, and how.
+
+Only what is listed here compiles; any other field (a new one, one computed in Python, one
+needing decryption) sends its root field back to the resolvers. Relations read their rows through
+`Scope.for_table` exactly as the resolvers' loaders do (`HubContext.rows_by_id`/`rows_by_parent`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, Date, Enum, Float, Integer, case, cast, extract, func, select
+from sqlalchemy.sql import ColumnElement, FromClause
+
+from hub.api.ledger.types import CHILD_LIMIT
+from schema.enums import SessionMode
+from schema.tables import (
+    Assessment,
+    Certificate,
+    Course,
+    Enrolment,
+    LearningSession,
+    Organisation,
+    Person,
+    Platform,
+    Region,
+    Trainee,
+    TrainingClass,
+)
+from schema.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from graphql import FieldNode
+
+    from hub.api.compiled.compiler import Compiler
+
+
+class NotCompilable(Exception):
+    """This root field (or operation) is left to the resolvers."""
+
+
+class FieldSql:
+    """How one GraphQL field of a type is computed from a row source `src`."""
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Col(FieldSql):
+    """A column, formatted as the resolvers' JSON formats its Python value."""
+
+    name: str
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        column = src.c[self.name]
+        sql = compiler.sql
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            return sql.timestamp(column)
+        if isinstance(kind, Enum) and kind.enum_class is not None:
+            return sql.enum(column, kind.enum_class)
+        if isinstance(kind, Date):
+            return sql.date(column)
+        if isinstance(kind, Boolean):
+            return sql.boolean(column)
+        if isinstance(kind, Float):
+            return sql.number(column)
+        return column
+
+
+@dataclass(frozen=True)
+class GlobalId(FieldSql):
+    type_name: str
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        return compiler.sql.prefixed_id(self.type_name, src.c.id)
+
+
+@dataclass(frozen=True)
+class Masked(FieldSql):
+    """A personal number: the stored masked form; a caller who may read it unmasked is served
+    by the resolvers, which decrypt and log the read."""
+
+    name: str
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        if compiler.principal.can_read_pii:
+            raise NotCompilable("unmasked personal data is read through the logged path")
+        return src.c[self.name]
+
+
+@dataclass(frozen=True)
+class ToOne(FieldSql):
+    """A related row by key, within the caller's scope (null when out of it)."""
+
+    table: Any
+    column: str
+    type_name: str
+    key: str = "id"
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        table = self.table
+        rows = (
+            select(table)
+            .where(getattr(table, self.key) == src.c[self.column], compiler.scoped(table))
+            .correlate(src)
+            .subquery(compiler.alias())
+        )
+        value = compiler.object_json(self.type_name, rows, nodes)
+        return compiler.sql.nested(select(value).select_from(rows).scalar_subquery())
+
+
+@dataclass(frozen=True)
+class ToMany(FieldSql):
+    """Child rows in scope, oldest first, at most CHILD_LIMIT (as `rows_by_parent`)."""
+
+    table: Any
+    column: str
+    type_name: str
+
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        table = self.table
+        rows = (
+            select(table)
+            .where(getattr(table, self.column) == src.c.id, compiler.scoped(table))
+            .correlate(src)
+            .order_by(table.id)
+            .limit(CHILD_LIMIT)
+            .subquery(compiler.alias())
+        )
+        item = compiler.object_json(self.type_name, rows, nodes)
+        array = compiler.sql.array(item, [rows.c.id])
+        return compiler.sql.nested(select(array).select_from(rows).scalar_subquery())
+
+
+def _sessions_of(compiler: Compiler, src: FromClause, value: ColumnElement[Any]) -> Any:
+    """An aggregate over the trainee's sessions in scope (as `session_summary` reads them)."""
+    return (
+        select(value)
+        .where(
+            LearningSession.trainee_id == src.c.id,
+            compiler.scoped(LearningSession),
+        )
+        .correlate(src)
+        .scalar_subquery()
+    )
+
+
+class OnlineSeconds(FieldSql):
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        online = case(
+            (LearningSession.mode == SessionMode.ONLINE, LearningSession.duration_seconds),
+            else_=0,
+        )
+        return func.coalesce(_sessions_of(compiler, src, func.sum(online)), 0)
+
+
+class LastSessionAt(FieldSql):
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        latest = _sessions_of(compiler, src, func.max(LearningSession.started_at))
+        return compiler.sql.timestamp(latest)
+
+
+class BirthYear(FieldSql):
+    def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
+        return cast(extract("year", src.c.birth_date), Integer)
+
+
+@dataclass(frozen=True)
+class TypeSql:
+    table: Any
+    fields: dict[str, FieldSql] = field(default_factory=dict)
+
+
+def _columns(*names: str) -> dict[str, FieldSql]:
+    """Scalar fields read straight from columns of the same (snake_case) name."""
+    return {
+        "".join(p if i == 0 else p.title() for i, p in enumerate(n.split("_"))): Col(n)
+        for n in names
+    }
+
+
+_REPORTED = ("source_id",)
+
+
+def _in_class(type_name: str) -> dict[str, FieldSql]:
+    return {
+        "id": GlobalId(type_name),
+        "trainee": ToOne(Trainee, "trainee_id", "Trainee"),
+        "trainingClass": ToOne(TrainingClass, "class_id", "TrainingClass"),
+        "platform": ToOne(Platform, "platform_id", "Platform"),
+    }
+
+
+TYPES: dict[str, TypeSql] = {
+    "Region": TypeSql(Region, _columns("code", "name", "level", "parent_code")),
+    "Organisation": TypeSql(
+        Organisation,
+        {
+            "id": GlobalId("Organisation"),
+            **_columns("credit_code", "name", "kind", "registered"),
+            "region": ToOne(Region, "region_code", "Region", key="code"),
+        },
+    ),
+    "Platform": TypeSql(
+        Platform,
+        {
+            "id": GlobalId("Platform"),
+            **_columns(
+                "code",
+                "name",
+                "kind",
+                "platform_type",
+                "url",
+                "catalogue_listed",
+                "filing_status",
+                "schedule_minutes",
+            ),
+            "region": ToOne(Region, "region_code", "Region", key="code"),
+            "operator": ToOne(Organisation, "operator_id", "Organisation"),
+        },
+    ),
+    "Person": TypeSql(
+        Person,
+        {
+            "id": GlobalId("Person"),
+            **_columns("name", "is_male"),
+            "birthYear": BirthYear(),
+            "idNumber": Masked("id_masked"),
+            "trainees": ToMany(Trainee, "person_id", "Trainee"),
+        },
+    ),
+    "Trainee": TypeSql(
+        Trainee,
+        {
+            "id": GlobalId("Trainee"),
+            **_columns(
+                *_REPORTED,
+                "name",
+                "identity_category",
+                "employer_credit_code",
+                "first_seen_at",
+                "updated_at",
+            ),
+            "idNumber": Masked("id_masked"),
+            "phone": Masked("phone_masked"),
+            "region": ToOne(Region, "region_code", "Region", key="code"),
+            "platform": ToOne(Platform, "platform_id", "Platform"),
+            "person": ToOne(Person, "person_id", "Person"),
+            "onlineSeconds": OnlineSeconds(),
+            "lastSessionAt": LastSessionAt(),
+            "sessions": ToMany(LearningSession, "trainee_id", "LearningSession"),
+            "enrolments": ToMany(Enrolment, "trainee_id", "Enrolment"),
+            "certificates": ToMany(Certificate, "trainee_id", "Certificate"),
+        },
+    ),
+    "Course": TypeSql(
+        Course,
+        {
+            "id": GlobalId("Course"),
+            **_columns(
+                *_REPORTED,
+                "title",
+                "occupation_name",
+                "occupation_code",
+                "skill_level",
+                "standard",
+                "total_hours",
+                "online_hours",
+            ),
+            "platform": ToOne(Platform, "platform_id", "Platform"),
+        },
+    ),
+    "TrainingClass": TypeSql(
+        TrainingClass,
+        {
+            "id": GlobalId("TrainingClass"),
+            **_columns(*_REPORTED, "name", "starts_on", "ends_on", "approved_at"),
+            "course": ToOne(Course, "course_id", "Course"),
+            "organiser": ToOne(Organisation, "organiser_id", "Organisation"),
+            "region": ToOne(Region, "region_code", "Region", key="code"),
+            "platform": ToOne(Platform, "platform_id", "Platform"),
+            "enrolments": ToMany(Enrolment, "class_id", "Enrolment"),
+            "sessions": ToMany(LearningSession, "class_id", "LearningSession"),
+        },
+    ),
+    "Enrolment": TypeSql(
+        Enrolment,
+        {**_in_class("Enrolment"), **_columns(*_REPORTED, "enrolled_on")},
+    ),
+    "LearningSession": TypeSql(
+        LearningSession,
+        {
+            **_in_class("LearningSession"),
+            **_columns(
+                *_REPORTED,
+                "started_at",
+                "ended_at",
+                "duration_seconds",
+                "reported_seconds",
+                "mode",
+                "activity",
+            ),
+        },
+    ),
+    "Assessment": TypeSql(
+        Assessment,
+        {**_in_class("Assessment"), **_columns(*_REPORTED, "assessed_at", "passed", "score")},
+    ),
+    "Certificate": TypeSql(
+        Certificate,
+        {
+            **_in_class("Certificate"),
+            **_columns(*_REPORTED, "kind", "number", "issued_on", "occupation_code", "skill_level"),
+        },
+    ),
+}
