@@ -49,6 +49,11 @@ def answer_in(zone: tzinfo) -> None:
     _answer_zone.set(zone)
 
 
+def answering_in_utc() -> bool:
+    """True unless this request asked for datetimes in another zone."""
+    return _answer_zone.get() is UTC
+
+
 def serialize_datetime(value: datetime) -> str:
     """ISO 8601 with the requested offset; stored values are UTC."""
     if value.tzinfo is None:

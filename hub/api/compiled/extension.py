@@ -26,6 +26,7 @@ from hub.api.compiled.compiler import Compiler, operation_statement
 from hub.api.compiled.plans import Plan, PlanCache, plan_key, prepared, remaining_document
 from hub.api.context import HubContext
 from hub.api.errors import HubError
+from hub.api.time_zone import answering_in_utc
 
 log = logging.getLogger("hub.api")
 
@@ -68,8 +69,8 @@ class CompiledReads(SchemaExtension):
     def _plan(self, context: HubContext) -> Plan | None:
         execution = self.execution_context
         document = execution.graphql_document
-        if document is None or context.principal is None:
-            return None
+        if document is None or context.principal is None or not answering_in_utc():
+            return None  # the SQL writes datetimes in UTC; another zone is the resolvers' job
         operation = get_operation_ast(document, execution.operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None

@@ -182,7 +182,9 @@ def _columns(*names: str) -> dict[str, FieldSql]:
     }
 
 
-_REPORTED = ("source_id",)
+# `sourceId` is left to the resolvers: a platform may key records by a personal number (a
+# spreadsheet without 学员编号 keys trainees by the ID number), which they mask by value.
+_REPORTED: tuple[str, ...] = ()
 
 
 def _in_class(type_name: str) -> dict[str, FieldSql]:
