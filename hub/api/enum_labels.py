@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType, GraphQLSchema
 
+from schema.labels import IDENTITY_CATEGORY_LABELS
+
 ENUM_DESCRIPTIONS: dict[str, str] = {
     "CertificateKind": "证书类别",
     "CourseStandard": "培训标准",
@@ -56,19 +58,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "APPROVED": "备案已批准",
         "RETURNED": "已退回",
     },
-    "IdentityCategory": {
-        "ENTERPRISE_EMPLOYEE": "企业职工（含劳务派遣工）",
-        "POOR_FAMILY_CHILD": "贫困家庭子女",
-        "POOR_LABOURER": "贫困劳动力",
-        "NON_CONTINUING_GRADUATE": "城乡未继续升学初高中毕业生",
-        "RURAL_MIGRANT_LABOURER": "农村牧区转移就业劳动者",
-        "UNEMPLOYED": "下岗失业人员",
-        "JOB_TRANSFER_EMPLOYEE": "转岗职工",
-        "VETERAN": "退役军人",
-        "DISABLED": "残疾人",
-        "COLLEGE_GRADUATE": "毕业年度或离校2年内未就业高校毕业生",
-        "OTHER_ELIGIBLE": "其他有劳动能力且未领取养老金的人员",
-    },
+    "IdentityCategory": {c.name: label for c, label in IDENTITY_CATEGORY_LABELS.items()},
     "OrganisationKind": {
         "ENTERPRISE": "企业",
         "TRAINING_INSTITUTION": "培训机构",
@@ -114,17 +104,44 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# The `orderBy` enums of the connections (hub/api/ordering.py) share their value names.
+ORDER_FIELD_LABELS: dict[str, str] = {
+    "ID": "到达顺序",
+    "NAME": "名称/姓名",
+    "REGION": "地区",
+    "FIRST_SEEN_AT": "首次接收时间",
+    "UPDATED_AT": "最近更新时间",
+    "BIRTH_DATE": "出生日期",
+    "TITLE": "课程名称",
+    "OCCUPATION": "职业（工种）",
+    "TOTAL_HOURS": "总学时",
+    "ONLINE_HOURS": "线上学时",
+    "STARTS_ON": "开班日期",
+    "ENDS_ON": "结班日期",
+    "STARTED_AT": "开始时间",
+    "DURATION": "学习时长",
+    "ASSESSED_AT": "考核时间",
+    "ISSUED_ON": "发证日期",
+}
+
+
+def _labels(enum_name: str) -> tuple[str | None, dict[str, str]]:
+    if enum_name.endswith("OrderField"):
+        return "排序字段", ORDER_FIELD_LABELS
+    return ENUM_DESCRIPTIONS.get(enum_name), VALUE_LABELS.get(enum_name, {})
+
+
 def describe_enums(schema: GraphQLSchema) -> None:
     """Give each enum type and value of `schema` its Chinese description (kept if it has one)."""
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLEnumType) or type_.name.startswith("__"):
             continue
-        label = ENUM_DESCRIPTIONS.get(type_.name)
+        label, values = _labels(type_.name)
         if label and not type_.description:
             type_.description = label
         elif label and label not in type_.description:
             type_.description = f"{label}：{type_.description}"
         for name, value in type_.values.items():
-            text = VALUE_LABELS.get(type_.name, {}).get(name)
+            text = values.get(name)
             if text and not value.description:
                 value.description = text

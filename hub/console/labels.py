@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from schema.labels import IDENTITY_CATEGORY_NAMES
+
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 ROLES = {
@@ -16,19 +18,7 @@ ROLES = {
     "auditor": "审计",
     "connector": "平台服务账户",
 }
-IDENTITY_CATEGORIES = {
-    "enterprise_employee": "企业职工",
-    "poor_family_child": "贫困家庭子女",
-    "poor_labourer": "贫困劳动力",
-    "non_continuing_graduate": "未继续升学初高中毕业生",
-    "rural_migrant_labourer": "农村牧区转移就业劳动者",
-    "unemployed": "下岗失业人员",
-    "job_transfer_employee": "转岗职工",
-    "veteran": "退役军人",
-    "disabled": "残疾人",
-    "college_graduate": "未就业高校毕业生",
-    "other_eligible": "其他符合条件人员",
-}
+IDENTITY_CATEGORIES = IDENTITY_CATEGORY_NAMES
 STATUSES = {
     # claims (补贴申请)
     "draft": "草稿",
@@ -52,6 +42,8 @@ STATUSES = {
     "running": "运行中",
     "succeeded": "成功",
     "failed": "失败",
+    "incomplete": "不完整（下次重读）",
+    "abandoned": "已中断",
 }
 RULES = {
     "BULK_FABRICATION": "批量编造学时",

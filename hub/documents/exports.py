@@ -21,6 +21,7 @@ from hub.documents.xlsx import Sheet, stream_rows, write_workbook
 from hub.policy.calendar import CHINA
 from hub.policy.checklist import claim_checklist
 from hub.policy.errors import NotInScope
+from schema.labels import IDENTITY_CATEGORY_NAMES
 from schema.tables import (
     ClaimLine,
     Enrolment,
@@ -33,19 +34,7 @@ from schema.tables import (
     TrainingClass,
 )
 
-CATEGORY_NAMES = {
-    "enterprise_employee": "企业职工",
-    "poor_family_child": "贫困家庭子女",
-    "poor_labourer": "贫困劳动力",
-    "non_continuing_graduate": "未继续升学初高中毕业生",
-    "rural_migrant_labourer": "农村牧区转移就业劳动者",
-    "unemployed": "下岗失业人员",
-    "job_transfer_employee": "转岗职工",
-    "veteran": "退役军人",
-    "disabled": "残疾人",
-    "college_graduate": "高校毕业生",
-    "other_eligible": "其他",
-}
+CATEGORY_NAMES = IDENTITY_CATEGORY_NAMES
 
 
 @dataclass(frozen=True)

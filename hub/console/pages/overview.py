@@ -95,7 +95,9 @@ def charts(data: dict[str, Any], alert_counts: list[dict[str, Any]]) -> list[dic
                     "top": 30,
                     "data": [
                         {
-                            "name": labels.label(labels.IDENTITY_CATEGORIES, r["identityCategory"]),
+                            "name": labels.label(
+                                labels.IDENTITY_CATEGORIES, str(r["identityCategory"]).lower()
+                            ),
                             "value": r["persons"],
                         }
                         for r in categories
