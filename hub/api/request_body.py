@@ -71,15 +71,33 @@ def decode(raw: bytes | str) -> Any:
         raise BadBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from error
     except (ValueError, UnicodeDecodeError):
         return None  # not JSON at all: the GraphQL view answers that in its own words
-    check_value(value)
+    if isinstance(value, dict) and "variables" in value:
+        # Variables are checked by type once the document is parsed (StorableVariables): a
+        # JSON payload such as pushRecords' records may hold a bad record, which is quarantined
+        # with its reason while the rest of the batch is stored.
+        check_value({k: v for k, v in value.items() if k != "variables"})
+    else:
+        check_value(value)
     return value
+
+
+def decode_variables(raw: str) -> Any:
+    """A GET request's `variables` parameter, decoded strictly (texts checked by type later)."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError as error:
+        raise BadBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from error
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def check_query_params(params: QueryParams) -> None:
     """A GET request: the JSON parameters decoded like a body, the rest checked as text."""
     for key, value in params.multi_items():
         check_text(key)
-        if key in ("variables", "extensions"):
+        if key == "variables":
+            decode_variables(value)
+        elif key == "extensions":
             decode(value)
         else:
             check_text(value)

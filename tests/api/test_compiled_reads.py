@@ -82,7 +82,7 @@ async def test_roster_page_is_compiled_and_equal(
         assert compiled.json() == resolved.json()
 
 
-PERSONAL = """{ trainees(first: 10) { edges { node { sourceId idNumber phone } } }
+PERSONAL = """{ trainees(first: 10) { edges { node { name idNumber phone } } }
   persons { edges { node { idNumber } } } }"""
 
 

@@ -105,7 +105,7 @@ async def test_exports_list_what_graphql_shows_the_same_caller(
             (
                 e["trainee"]["name"],
                 masked(e["trainee"]["idNumber"]),
-                e["trainee"]["platform"]["code"],
+                e["trainee"]["platform"]["name"],
             )
             for n in nodes
             for e in n["enrolments"]
@@ -119,7 +119,7 @@ async def test_exports_list_what_graphql_shows_the_same_caller(
             "/exports/ledger.xlsx", headers={"Authorization": f"Bearer {bearer}"}
         )
         assert response.status_code == 200, (who, response.text)
-        ledger = sorted((r[1], r[2], r[9]) for r in _sheet(response.content))
+        ledger = sorted((r[1], r[2], r[14]) for r in _sheet(response.content))  # 培训平台
         assert ledger == roster, who
         response = await api.client.get(
             "/exports/learning-records.xlsx", headers={"Authorization": f"Bearer {bearer}"}

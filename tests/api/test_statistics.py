@@ -29,8 +29,8 @@ async def test_region_sees_every_city_with_its_figures(
 ) -> None:
     rows = await _rows(api, token("region"), ["CITY", "IDENTITY_CATEGORY"])
     assert [(r["city"]["code"], r["identityCategory"]) for r in rows] == [
-        ("150100", "enterprise_employee"),
-        ("150300", "enterprise_employee"),
+        ("150100", "ENTERPRISE_EMPLOYEE"),
+        ("150300", "ENTERPRISE_EMPLOYEE"),
     ]
     wuhai = rows[1]
     assert wuhai["city"]["name"] == "乌海市" and wuhai["district"] is None

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,7 +36,7 @@ from hub.settings import Settings
 from hub.supervision.rules import check
 from hub.sync.runner import sync_all
 from schema.enums import PlatformType
-from schema.types import utcnow
+from schema.types import clock_shifted, utcnow
 from tests.policy.flow import (
     CAPABILITIES,
     FILE_PLATFORM,
@@ -90,6 +91,9 @@ def class_ledger(letter: str, start: date, serial: int) -> list[dict[str, Any]]:
         )
     ]
     names = {"A": "张伟", "B": "李娜", "C": "王芳"}
+    # Each class studies from its own hour: no five persons share a session to the second,
+    # which the bulk-fabrication rule would flag (and a high alert holds the claim's money).
+    shift = int(letter) - 1
     for n, (who, name) in enumerate(names.items()):
         t = f"T{letter}{who}"
         records.append(trainee(t, name=name, id_number=resident_id(serial=f"{serial + n:03d}")))
@@ -101,8 +105,8 @@ def class_ledger(letter: str, start: date, serial: int) -> list[dict[str, Any]]:
                 session(
                     f"S{letter}{who}{d}",
                     f"T{letter}{who}",
-                    _at(day, 8),
-                    _at(day, 18),
+                    _at(day, 8 + shift),
+                    _at(day, 18 + shift),
                     class_source_id=k,
                 )
             )
@@ -112,8 +116,8 @@ def class_ledger(letter: str, start: date, serial: int) -> list[dict[str, Any]]:
             session(
                 f"S{letter}A-off{d}",
                 f"T{letter}A",
-                _at(day, 8),
-                _at(day, 20),
+                _at(day, 8 + shift),
+                _at(day, 20 + shift),
                 class_source_id=k,
                 mode="offline",
             )
@@ -156,7 +160,7 @@ class _Api:
 async def build(engine: AsyncEngine, settings: Settings, persons: int = 40) -> ConsoleData:
     """Fill the (empty, migrated) database of `engine`; see the module docstring."""
     with ExitStack() as stack:
-        demo = start_platforms(stack, persons)
+        demo = start_platforms(stack, persons, date.today())
         results = await sync_all(settings, demo.configs, RichConsole(quiet=True))
         assert all(r.ok for r in results), results
     vault = PiiVault(settings.effective_data_key)
@@ -176,10 +180,14 @@ async def build(engine: AsyncEngine, settings: Settings, persons: int = 40) -> C
             )
         platform = await ensure_platform(db, "wh-3p")
         records: list[dict[str, Any]] = [course("C1")]
+        training: list[dict[str, Any]] = []  # what the classes do, reported once they have run
         for n, letter in enumerate("1234"):
-            records += class_ledger(letter, start, 100 + 10 * n)
+            for record in class_ledger(letter, start, 100 + 10 * n):
+                registered = record["type"] in ("class", "trainee", "enrolment")
+                (records if registered else training).append(record)
         records.append({"type": "trainee", "source_id": "BAD1", "name": "赵六", "id_number": "123"})
         await Ingestor(db, platform.id, vault).ingest(records)
+        platform_id = platform.id
         for username, (name, role, region, org) in ACCOUNTS.items():
             await create_account(
                 db,
@@ -194,20 +202,34 @@ async def build(engine: AsyncEngine, settings: Settings, persons: int = 40) -> C
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
     ) as client:
-        data = await _workflows(_Api(client, settings.effective_jwt_secret), start)
+        api = _Api(client, settings.effective_jwt_secret)
+
+        async def report_training() -> None:
+            async with transaction(engine) as db:
+                await Ingestor(db, platform_id, vault).ingest(training)
+
+        data = await _workflows(api, start, report_training)
     await check(engine)  # last: the alerts of every record above, the workflows already taken
     data.settings = settings
     return data
 
 
-async def _workflows(api: _Api, start: date) -> ConsoleData:
+async def _workflows(
+    api: _Api, start: date, report_training: Callable[[], Awaitable[None]]
+) -> ConsoleData:
+    """Filings and openings today, before the classes start; then, with the hub's clock moved
+    past the classes' end, their sessions arrive and the claims are made."""
     district = {"region": "150302"}
     city = {"region": "150300"}
-    await api.data(
-        Role.REGION,
-        SET_PARAMETER,
-        {"input": {"jurisdiction": "150000", "key": "standard_amount/5", "value": 1000}},
-    )
+    for key, value in (
+        ("online_training_policy", "内人社办发〔2020〕16号"),
+        ("standard_amount/5", 1000),
+    ):
+        await api.data(
+            Role.REGION,
+            SET_PARAMETER,
+            {"input": {"jurisdiction": "150000", "key": key, "value": value}},
+        )
     filings: dict[str, str] = {}
     for code, status in zip(PLATFORMS, ("approved", "filed", "district_reviewed"), strict=True):
         filed = await api.data(
@@ -239,7 +261,11 @@ async def _workflows(api: _Api, start: date) -> ConsoleData:
             opening_waiting = opening_id
             continue
         await api.step(Role.DISTRICT, "approveClassOpening", opening_id, **district)
-        claims[claim_state] = await _claim(api, class_ids[source_id], claim_state)
+    with clock_shifted(timedelta(days=50)):  # the classes (start + 40 days) have ended
+        await report_training()
+        for source_id, claim_state in CLASS_STATES.items():
+            if claim_state is not None:
+                claims[claim_state] = await _claim(api, class_ids[source_id], claim_state)
     return ConsoleData(Settings(data_dir=Path(".")), claims, filings, opening_waiting)
 
 
@@ -297,10 +323,14 @@ def _opening(class_id: str, start: date) -> dict[str, Any]:
         "agreements": [
             {
                 "platform": "wh-3p",
-                "scope": "电工（五级）理论课程线上教学",
+                "method": "平台直播与点播，学员实名登录学习",
+                "content": "电工（五级）理论课程线上教学",
                 "periodFrom": (start - timedelta(days=1)).isoformat(),
                 "periodTo": (start + timedelta(days=41)).isoformat(),
                 "fee": 150,
+                "responsibilities": "平台保证学时真实、可追溯；委托方组织学员并支付费用",
+                "commissioningParty": "乌海某培训学校",
+                "commissionedParty": "乌海职业技能云课堂运营公司",
             }
         ],
     }

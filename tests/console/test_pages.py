@@ -127,7 +127,15 @@ async def test_city_user_sees_only_its_area(browser: Browser, site: Site) -> Non
             "150300": {"海勃湾区", "海南区", "乌达区", "乌海市"},
             "150100": {"新城区", "回民区", "玉泉区", "赛罕区", "呼和浩特市"},
         }[city]
-        assert regions and regions <= districts, regions
+        # The city's own trainees, and (the relation rule) those on its classes' rosters who are
+        # registered elsewhere: exactly what the API shows the same caller.
+        visible = await site.api(
+            Role.CITY,
+            "{ trainees(first: 500) { edges { node { region { name } } } } }",
+            region=city,
+        )
+        shown = {e["node"]["region"]["name"] for e in visible["trainees"]["edges"]}
+        assert regions and regions <= shown and regions & districts, regions
         await tab.context.close()
 
 

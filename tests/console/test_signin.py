@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from playwright.async_api import Browser
 
 from hub.auth.principal import Role
 from hub.auth.tokens import issue_token
 from hub.console.accounts import MAX_FAILED_ATTEMPTS
+from schema.types import clock_shifted
 from tests.api.conftest import SECRET
 from tests.console.conftest import Site, new_tab, sign_in
 from tests.console.data import PASSWORD
@@ -108,12 +111,13 @@ async def test_verify_answers_browsers_in_html_and_clients_in_json(
         org=site.data.org,
     )
     k1 = next(e["node"] for e in data["trainingClasses"]["edges"] if e["node"]["sourceId"] == "K1")
-    issued = await site.api(
-        Role.ORG,
-        "mutation($c: ID!, $t: ID!) { issueTrainingProof(trainingClass: $c, trainee: $t) { code verifyPath } }",
-        {"c": k1["id"], "t": k1["enrolments"][0]["trainee"]["id"]},
-        org=site.data.org,
-    )
+    with clock_shifted(timedelta(days=50)):  # a proof is issued once the training has happened
+        issued = await site.api(
+            Role.ORG,
+            "mutation($c: ID!, $t: ID!) { issueTrainingProof(trainingClass: $c, trainee: $t) { code verifyPath } }",
+            {"c": k1["id"], "t": k1["enrolments"][0]["trainee"]["id"]},
+            org=site.data.org,
+        )
     path = issued["issueTrainingProof"]["verifyPath"]
     async with httpx.AsyncClient(base_url=site.base_url) as client:
         as_json = await client.get(path)

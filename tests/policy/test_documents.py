@@ -156,7 +156,11 @@ async def test_exports_open_in_openpyxl_with_the_expected_rows(
     a, c = by_name["张伟"], by_name["王芳"]
     assert (a["线上学时"], a["线下学时"], a["认定学时"]) == (40, 48, 80)
     assert (c["线上学时"], c["认定学时"], c["考核结果"], c["证书编号"]) == (10, 10, "不合格", None)
-    assert a["身份类别"] == "企业职工（含劳务派遣工）" and a["考核结果"] == "合格" and a["考核成绩"] == 80
+    assert (
+        a["身份类别"] == "企业职工（含劳务派遣工）"
+        and a["考核结果"] == "合格"
+        and a["考核成绩"] == 80
+    )
     assert a["培训地区"] == "海勃湾区" and a["户籍/所在地区"] == "海勃湾区"
     assert a["培训平台"] == "乌海职业技能云课堂" and a["培训课程"] == "电工（五级）线上课程"
     assert a["职业（工种）"] == "电工" and a["等级"] == 5 and a["注册时间"]

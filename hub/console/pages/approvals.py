@@ -25,7 +25,7 @@ query Queue($filings: WorkflowFilter, $openings: WorkflowFilter, $claims: Subsid
     totalCount
     edges {{ node {{ id status regionCode totalHours onlineHours rosterSize createdAt
       trainingClass {{ id name startsOn endsOn organiser {{ name }} }}
-      teachingPlan {{ topic hours mode }} agreements {{ platformCode scope periodFrom periodTo fee }}
+      teachingPlan {{ topic hours mode }} agreements {{ platformCode method content periodFrom periodTo fee commissioningParty commissionedParty }}
       {HISTORY} }} }}
   }}
   subsidyClaims(filter: $claims, first: 100, order: DESC) {{

@@ -8,7 +8,9 @@
       fetcher: fetcher,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,
-      defaultHeaders: '{"Authorization": "Bearer <token>"}',
+      // Empty until the user pastes "Bearer <token>": a placeholder would be sent as a
+      // credential, and credentials that are not valid are refused (401).
+      defaultHeaders: '{"Authorization": ""}',
     })
   );
 })();
