@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from connectors.simulated.dataset import default_platforms
 from connectors.simulated.showcase import (
     DISTRICT,
     SCHOOL,
@@ -157,6 +158,12 @@ async def _register(desk: Desk) -> None:
             }
         },
     )
+    for operator in OPERATORS:  # the city platforms' operators, named in the catalogue
+        await desk.send(
+            desk.city if operator["region"].startswith("1503") else desk.region,
+            "mutation($input: OrganisationInput!) { registerOrganisation(input: $input) { id } }",
+            {"input": operator},
+        )
     await desk.send(
         desk.region,
         "mutation($input: PolicyParameterInput!) { setPolicyParameter(input: $input) { id } }",
@@ -170,6 +177,18 @@ async def _register(desk: Desk) -> None:
     )
 
 
+OPERATORS = [
+    {
+        "creditCode": spec.operator_credit_code,
+        "name": f"{spec.name}运营中心",
+        "kind": "PLATFORM_OPERATOR",
+        "region": spec.operator_credit_code[2:8],
+        "creditStanding": "GOOD",
+        "creditSource": "信用中国（内蒙古）",
+        "creditCheckedOn": "2020-02-10",
+    }
+    for spec in default_platforms()
+]
 _FILE = "mutation($input: PlatformFilingInput!) { filePlatform(input: $input) { id status } }"
 _OPEN = "mutation($input: ClassOpeningInput!) { openClass(input: $input) { id status } }"
 

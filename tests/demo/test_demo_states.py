@@ -93,3 +93,13 @@ def test_tokens_for_every_role_and_a_summary(demo_hub: DemoHub) -> None:
     assert "4 platforms" in line and "CERTIFICATE_BEFORE_TRAINING 2" in line
     for state in ("draft 1", "settled 1", "pre_disbursed 1", "city_approved 1"):
         assert state in line
+
+
+async def test_the_public_catalogue_lists_wuhai_s_platform_by_name(demo_hub: DemoHub) -> None:
+    body = await demo_hub.query(
+        None, '{ platformCatalogue(region: "150300") { platformCode name url operator } }'
+    )
+    listed = {e["platformCode"]: e for e in body["data"]["platformCatalogue"]}
+    assert listed["wuhai-skills"]["name"] == "乌海市职业技能线上培训平台"
+    assert listed["wuhai-skills"]["operator"] == "乌海市职业技能线上培训平台运营中心"
+    assert listed["wuhai-skills"]["url"].startswith("https://")
