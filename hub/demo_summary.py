@@ -47,7 +47,7 @@ async def summarise(engine: AsyncEngine) -> DemoSummary:
         waiting = select(func.count()).where(QuarantinedRecord.resolved_at.is_(None))
         summary.quarantined = (await session.execute(waiting)).scalar_one()
         alerts = select(Alert.rule, func.count()).where(Alert.status == "open").group_by(Alert.rule)
-        summary.alerts_by_rule = dict((await session.execute(alerts)).tuples().all())
+        summary.alerts_by_rule = {rule: n for rule, n in await session.execute(alerts)}
         claims = select(SubsidyClaim.status, func.count()).group_by(SubsidyClaim.status)
-        summary.claims_by_status = dict((await session.execute(claims)).tuples().all())
+        summary.claims_by_status = {status: n for status, n in await session.execute(claims)}
     return summary
