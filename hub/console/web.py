@@ -20,7 +20,7 @@ from hub.auth.principal import Principal, Role
 from hub.auth.tokens import TokenVerifier
 from hub.console import labels
 from hub.console.accounts import active_account, principal_for
-from hub.console.graphql import ConsoleGraphQL
+from hub.console.graphql import ConsoleGraphQL, GraphQLFailure
 from hub.console.sessions import ConsoleSession, SessionCookies, csrf_token, csrf_valid
 from hub.db import session_factory
 from hub.settings import Settings
@@ -223,3 +223,36 @@ def page(
         area_name=area_name(user),
         **context,
     )
+
+
+async def one_object(
+    console: Console,
+    request: Request,
+    user: User,
+    document: str,
+    section: str,
+    title: str,
+    missing: str,
+) -> tuple[dict[str, Any], HTMLResponse | None]:
+    """The data of a page about one object (`node(id:)` of the path's id), or the problem page
+    to answer with instead: 400 with the API's message, 404 when the object is not visible."""
+    try:
+        data = await console.gql.run(user.principal, document, {"id": request.path_params["id"]})
+    except GraphQLFailure as failure:
+        problem = page(
+            console,
+            request,
+            user,
+            "problem.html",
+            section,
+            400,
+            title=title,
+            message=failure.message,
+        )
+        return {}, problem
+    if not data.get("node"):
+        problem = page(
+            console, request, user, "problem.html", section, 404, title=title, message=missing
+        )
+        return data, problem
+    return data, None

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from hub.auth.principal import Role
 from hub.console.graphql import GraphQLFailure
-from hub.console.web import PREFIX, Console, User, back, page, signed_in
+from hub.console.web import PREFIX, Console, User, back, one_object, page, signed_in
 
 HISTORY = "history { fromStatus toStatus actorSubject actorRole reason at }"
 QUEUE = f"""
@@ -196,31 +196,18 @@ def approval_routes(console: Console) -> list[Route]:
         )
 
     async def claim(request: Request, user: User) -> Response:
-        try:
-            data = await console.gql.run(user.principal, CLAIM, {"id": request.path_params["id"]})
-        except GraphQLFailure as failure:
-            return page(
-                console,
-                request,
-                user,
-                "problem.html",
-                "approvals",
-                400,
-                title="补贴申请",
-                message=failure.message,
-            )
-        node = data.get("node")
-        if not node:
-            return page(
-                console,
-                request,
-                user,
-                "problem.html",
-                "approvals",
-                404,
-                title="补贴申请",
-                message="未找到该补贴申请，或不在您的权限范围内",
-            )
+        data, problem = await one_object(
+            console,
+            request,
+            user,
+            CLAIM,
+            "approvals",
+            "补贴申请",
+            "未找到该补贴申请，或不在您的权限范围内",
+        )
+        if problem is not None:
+            return problem
+        node = data["node"]
         roster = ((node.get("trainingClass") or {}).get("enrolments")) or []
         names = {e["trainee"]["id"]: e["trainee"] for e in roster if e.get("trainee")}
         return page(

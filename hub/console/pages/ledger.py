@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.console.graphql import GraphQLFailure
-from hub.console.web import PREFIX, Console, User, is_htmx, page, signed_in
+from hub.console.web import PREFIX, Console, User, is_htmx, one_object, page, signed_in
 
 ONLINE_CAP = 0.4  # online hours count up to 40% of the course's hours (内人社办发〔2020〕16号)
 SEARCH = """
@@ -155,31 +155,18 @@ def ledger_routes(console: Console) -> list[Route]:
         )
 
     async def training_class(request: Request, user: User) -> Response:
-        try:
-            data = await console.gql.run(user.principal, CLASS, {"id": request.path_params["id"]})
-        except GraphQLFailure as failure:
-            return page(
-                console,
-                request,
-                user,
-                "problem.html",
-                "ledger",
-                400,
-                title="培训班",
-                message=failure.message,
-            )
-        node = data.get("node")
-        if not node:
-            return page(
-                console,
-                request,
-                user,
-                "problem.html",
-                "ledger",
-                404,
-                title="培训班",
-                message="未找到该培训班，或不在您的权限范围内",
-            )
+        data, problem = await one_object(
+            console,
+            request,
+            user,
+            CLASS,
+            "ledger",
+            "培训班",
+            "未找到该培训班，或不在您的权限范围内",
+        )
+        if problem is not None:
+            return problem
+        node = data["node"]
         sessions = [e["node"] for e in data["learningSessions"]["edges"]]
         course_hours = (node.get("course") or {}).get("totalHours") or 0.0
         return page(
