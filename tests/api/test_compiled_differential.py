@@ -33,7 +33,7 @@ from hub.security.pii import PiiVault
 from hub.settings import Settings
 from schema import tables
 from tests.api.conftest import SECRET
-from tests.api.query_strategies import read_queries
+from tests.api.query_strategies import NODE_TYPE_NAMES, read_queries
 from tests.api.test_compiled_reads import Paths, paths  # noqa: F401  (fixture)
 from tests.api.test_leak_matrix import CALLERS, world  # noqa: F401  (fixture)
 from tests.records import ORG, course, enrolment, resident_id, session, trainee, training_class
@@ -109,20 +109,7 @@ async def varied(world: None, engine: AsyncEngine, vault: PiiVault) -> dict[str,
         assert stats.total.quarantined == 0, stats
     highest = {}
     async with transaction(engine) as db:
-        for name in (
-            "Trainee",
-            "Person",
-            "Course",
-            "TrainingClass",
-            "Enrolment",
-            "LearningSession",
-            "Assessment",
-            "Certificate",
-            "Platform",
-            "Organisation",
-            "SubsidyClaim",
-            "Alert",
-        ):
+        for name in NODE_TYPE_NAMES:
             table = getattr(tables, name)
             highest[name] = (await db.execute(select(func.max(table.id)))).scalar() or 0
     return highest
