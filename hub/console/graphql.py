@@ -6,6 +6,8 @@ nothing here reads a table directly.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
+from hub.api.request_session import interrupt, request_session
 from hub.auth.principal import Principal
 from hub.db import session_factory
 from hub.security.pii import PiiVault
@@ -47,18 +50,50 @@ class ConsoleGraphQL:
         variables: dict[str, Any] | None = None,
         operation_name: str | None = None,
     ) -> dict[str, Any]:
-        """The document's `data`; raises GraphQLFailure with the first error's message and code."""
-        async with self.sessions() as session:
+        """The document's `data`; raises GraphQLFailure with the first error's message and code.
+
+        Bounded by the API's request timeout, the same way (statement timeout, SQLite interrupt).
+        """
+        timeout = self.settings.request_timeout_seconds
+        async with request_session(self.sessions, timeout) as session:
             context = HubContext(self.settings, session, self.vault, principal)
-            result = await self.schema.execute(
-                document,
-                variable_values=variables or {},
-                context_value=context,
-                operation_name=operation_name,
-            )
-            await write_access_log(context)
+            stop = asyncio.get_running_loop().call_later(timeout, interrupt, session)
+            try:
+                async with asyncio.timeout(timeout):
+                    result = await self.schema.execute(
+                        document,
+                        variable_values=variables or {},
+                        context_value=context,
+                        operation_name=operation_name,
+                    )
+                    await write_access_log(context)
+            except TimeoutError:
+                raise GraphQLFailure(
+                    "查询时间过长，已中止，请缩小查询范围后重试", "TIMEOUT"
+                ) from None
+            finally:
+                stop.cancel()
         if result.errors:
             error = result.errors[0]
             code = (error.extensions or {}).get("code", "INTERNAL")
             raise GraphQLFailure(error.message, code)
         return result.data or {}
+
+    async def run_all(
+        self,
+        principal: Principal,
+        documents: Sequence[tuple[str, dict[str, Any] | None]],
+    ) -> list[dict[str, Any] | GraphQLFailure]:
+        """Several independent documents at once, each in its own session, in the given order.
+
+        A page that needs several documents waits for the slowest, not for their sum; a failed
+        document is returned as its GraphQLFailure so the page can show what it did get.
+        """
+        results = await asyncio.gather(
+            *(self.run(principal, document, variables) for document, variables in documents),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, GraphQLFailure):
+                raise result
+        return list(results)  # type: ignore[arg-type]

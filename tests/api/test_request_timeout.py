@@ -92,3 +92,29 @@ async def test_timeouts_at_any_point_leave_the_connection_working(
             assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
         else:
             assert status == 200 and "errors" not in body, body
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_console_documents_are_bounded_by_the_same_timeout(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    """The console runs its documents in-process, not through `POST /graphql`: the same
+    deadline applies, and the page gets a TIMEOUT failure it can show instead of hanging."""
+    from hub.api.schema import build_schema
+    from hub.auth.principal import Principal, Role
+    from hub.console.graphql import ConsoleGraphQL, GraphQLFailure
+
+    bounded = settings.model_copy(update={"request_timeout_seconds": 1.0})
+    console = ConsoleGraphQL(bounded, engine, build_schema(bounded))
+    reader = Principal("region-clerk", Role.REGION, region_code="150000", pii=True)
+    async with engine.connect() as blocker:
+        if engine.dialect.name == "postgresql":
+            await blocker.execute(text("LOCK TABLE access_log IN EXCLUSIVE MODE"))
+        else:
+            await blocker.exec_driver_sql("BEGIN IMMEDIATE")
+        with pytest.raises(GraphQLFailure) as failed:
+            await asyncio.wait_for(console.run(reader, PII_READ), 20)
+        assert failed.value.code == "TIMEOUT"
+        await blocker.rollback()
+    answer = await console.run(reader, "{ trainees { totalCount } }")
+    assert answer == {"trainees": {"totalCount": 3}}

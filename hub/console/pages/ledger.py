@@ -126,18 +126,21 @@ def ledger_routes(console: Console) -> list[Route]:
         problem = None
         found: dict[str, Any] = {}
         classes: dict[str, Any] = {}
-        try:
-            found = await console.gql.run(
-                user.principal,
+        documents: list[tuple[str, dict[str, Any] | None]] = [
+            (
                 SEARCH,
                 {"filter": trainee_filter or None, "persons": trainee_filter or None, "first": 50},
             )
-            if not is_htmx(request):
-                classes = (await console.gql.run(user.principal, CLASSES, {"first": 30}))[
-                    "trainingClasses"
-                ]
-        except GraphQLFailure as failure:
-            problem = failure.message
+        ]
+        if not is_htmx(request):
+            documents.append((CLASSES, {"first": 30}))
+        results = await console.gql.run_all(user.principal, documents)
+        failures = [r for r in results if isinstance(r, GraphQLFailure)]
+        if failures:
+            problem = failures[0].message
+        else:
+            found = results[0]
+            classes = results[1]["trainingClasses"] if len(results) > 1 else {}
         template = "ledger_results.html" if is_htmx(request) else "ledger.html"
         return page(
             console,

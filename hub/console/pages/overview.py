@@ -123,27 +123,28 @@ def overview_routes(console: Console) -> list[Route]:
     async def overview(request: Request, user: User) -> Response:
         role = user.principal.role
         area = ["DISTRICT"] if role in (Role.CITY, Role.DISTRICT) else ["CITY"]
-        problem = None
-        data: dict[str, Any] = {}
-        try:
-            data = await console.gql.run(user.principal, OVERVIEW, {"area": area})
-        except GraphQLFailure as failure:
-            problem = failure.message
-        alert_counts: list[dict[str, Any]] = []
+        documents: list[tuple[str, dict[str, Any] | None]] = [
+            (OVERVIEW, {"area": area}),
+            (SETTLED_CLAIMS, None),
+        ]
         if role not in (Role.FINANCE, Role.ORG):
-            try:
-                alert_counts = (await console.gql.run(user.principal, OPEN_ALERTS))["alertCounts"]
-            except GraphQLFailure:
-                alert_counts = []
+            documents.append((OPEN_ALERTS, None))
+        found, settled, *counted = await console.gql.run_all(user.principal, documents)
+        problem = found.message if isinstance(found, GraphQLFailure) else None
+        data = {} if isinstance(found, GraphQLFailure) else found
+        alert_counts = (
+            []
+            if not counted or isinstance(counted[0], GraphQLFailure)
+            else counted[0]["alertCounts"]
+        )
         total = (data.get("total") or [{}])[0] if data else {}
         figures = dict(total)
-        try:
-            settled = (await console.gql.run(user.principal, SETTLED_CLAIMS))["subsidyClaims"]
+        if not isinstance(settled, GraphQLFailure):
             figures["toRecover"] = sum(
-                -e["node"]["balanceDue"] for e in settled["edges"] if e["node"]["balanceDue"] < 0
+                -e["node"]["balanceDue"]
+                for e in settled["subsidyClaims"]["edges"]
+                if e["node"]["balanceDue"] < 0
             )
-        except GraphQLFailure:
-            pass
         return page(
             console,
             request,
