@@ -20,6 +20,7 @@ from hub.documents import ledger_export
 from hub.documents.xlsx import Sheet, stream_rows, write_workbook
 from hub.policy.calendar import CHINA
 from hub.policy.checklist import claim_checklist
+from hub.policy.claim_amounts import pre_disbursed_paid
 from hub.policy.errors import NotInScope
 from schema.labels import IDENTITY_CATEGORY_NAMES
 from schema.tables import (
@@ -249,7 +250,7 @@ async def statistics(session: AsyncSession, principal: Principal, flt: ExportFil
                     SubsidyClaim.region_code,
                     func.count(),
                     func.sum(SubsidyClaim.subsidy_amount),
-                    func.sum(SubsidyClaim.pre_disbursed_amount),
+                    func.sum(pre_disbursed_paid()),
                     func.sum(SubsidyClaim.settled_amount),
                 )
                 .where(

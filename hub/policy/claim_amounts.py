@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,17 @@ from schema.tables import (
     Trainee,
     TrainingClass,
 )
+
+# A claim's pre-disbursement is computed at submission but paid only when finance pre-disburses.
+PAID_IN_ADVANCE = ("pre_disbursed", "settled")
+
+
+def pre_disbursed_paid() -> ColumnElement[float]:
+    """The pre-disbursement a claim row has actually been paid (0 before finance paid it), for
+    the money figures of statistics and exports: a computed amount is not money paid."""
+    return case(
+        (SubsidyClaim.status.in_(PAID_IN_ADVANCE), SubsidyClaim.pre_disbursed_amount), else_=0.0
+    )
 
 
 async def _class_and_course(

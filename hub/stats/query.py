@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, null, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.policy.claim_amounts import pre_disbursed_paid
 from hub.stats.facts import area_columns, facts, local_month
 from schema.tables import (
     Course,
@@ -124,7 +125,7 @@ def _claims() -> Any:
             null().label("identity_category"),
             Course.occupation_name.label("occupation"),
             local_month(SubsidyClaim.submitted_at).label("month"),
-            SubsidyClaim.pre_disbursed_amount.label("pre_disbursed"),
+            pre_disbursed_paid().label("pre_disbursed"),
             SubsidyClaim.settled_amount.label("settled"),
             _recoveries("recovered").label("recovered"),
             _recoveries("open").label("to_recover"),
