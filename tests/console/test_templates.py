@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from hub.console.web import _templates
 
 
@@ -16,3 +18,37 @@ def test_keys_are_read_before_attributes_and_methods_still_work() -> None:
     assert (
         page.render(a={"name": "王<b>"}, raw=raw) == "王&lt;b&gt;|王&lt;b&gt;|—|items=[1, 2];get=x;"
     )
+
+
+def _claim(**extra: object) -> dict[str, object]:
+    return {
+        "id": "U3Vic2lkeUNsYWltOjE=",
+        "status": "pre_disbursed",
+        "standardAmount": 1500.0,
+        "subsidyAmount": 3000.0,
+        "preDisbursedAmount": 600.0,
+        "settledAmount": 0.0,
+        "platformFee": 0.0,
+        "balanceDue": 0.0,
+        "eligibleTrainees": 2,
+        "checklist": [],
+        "lines": [],
+        "history": [],
+        **extra,
+    }
+
+
+def test_a_held_claim_says_so_even_to_a_role_that_reads_no_alerts() -> None:
+    template = _templates().env.get_template("claim.html")
+    request = SimpleNamespace(query_params={})
+    finance = template.render(c=_claim(blockingAlertCount=1, blockingAlerts=[]), request=request)
+    assert "有 1 条未处理的阻断预警：处理完毕前不能审批、预拨或清算" in finance
+    city = template.render(
+        c=_claim(
+            blockingAlertCount=1, blockingAlerts=[{"id": "QTox", "rule": "RETROACTIVE_CHANGE"}]
+        ),
+        request=request,
+    )
+    assert "#alert-QTox" in city and "阻断预警（" in city
+    free = template.render(c=_claim(blockingAlertCount=0, blockingAlerts=[]), request=request)
+    assert "阻断预警" not in free

@@ -20,7 +20,7 @@ CLAIM = (
     "query($id: ID!) { node(id: $id) { ... on SubsidyClaim { "
     + CLAIM_FIELDS
     + """ paidAmount recomputations recoveredAmount toRecoverAmount netPaidAmount
-      blockingAlerts { id rule severity records { type sourceId } }
+      blockingAlerts { id rule severity records { type sourceId } } blockingAlertCount
       recoveries { id amount status reason alerts } } } }"""
 )
 ALERTS = """query($rule: String!) { alerts(filter: {rule: $rule, status: "open"}, first: 50) {

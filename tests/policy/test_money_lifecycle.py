@@ -137,6 +137,9 @@ async def test_region_lifecycle_blocks_excludes_settles_and_recovers(
     assert retro["severity"] == "high"
     blocked = await claim_now(api, region, claim_id)
     assert [a["id"] for a in blocked["blockingAlerts"]] == [retro["id"]]
+    # Finance reads no alerts, but sees that one holds the claim it is asked to settle.
+    held = await claim_now(api, finance, claim_id)
+    assert (held["blockingAlerts"], held["blockingAlertCount"]) == ([], 1)
     message = await refusal(api, finance, "settleSubsidyClaim", claim_id)
     assert "RETROACTIVE_CHANGE" in message and "SB-off4" in message and "26号 五" in message
     assert (await claim_now(api, region, claim_id))["status"] == "pre_disbursed"  # unchanged

@@ -64,25 +64,35 @@ class SubsidyClaimNode(Node):
         description="Each recomputation after a confirmed alert: at, by, alerts, why, before, after."
     )
 
-    @strawberry.field(
-        description="Open alerts of a blocking severity on its class, persons or sessions: while"
-        " any is open the claim cannot be approved, pre-disbursed or settled."
-    )
-    async def blocking_alerts(self, info: Info) -> list[AlertNode]:
+    async def _blocking_ids(self, info: Info) -> list[int]:
         async with info.context.lock:
             session = info.context.session
             params = await in_force(session, self.region_code, utcnow())
             found = await blocking_alerts(
                 session, self.class_id, params.get("blocking_alert_severities")
             )
+        return [a.id for a in found]
+
+    @strawberry.field(
+        description="Open alerts of a blocking severity on its class, persons or sessions: while"
+        " any is open the claim cannot be approved, pre-disbursed or settled. Lists those the"
+        " caller may read (see blockingAlertCount)."
+    )
+    async def blocking_alerts(self, info: Info) -> list[AlertNode]:
+        found = await self._blocking_ids(info)
         if not found:
             return []
         query = (
-            select(Alert)
-            .where(Alert.id.in_([a.id for a in found]), info.context.scope.alerts())
-            .order_by(Alert.id)
+            select(Alert).where(Alert.id.in_(found), info.context.scope.alerts()).order_by(Alert.id)
         )
         return [AlertNode.from_row(r) for r in (await info.context.execute(query)).scalars()]
+
+    @strawberry.field(
+        description="How many open alerts of a blocking severity hold the claim, whoever may read"
+        " them: finance, which reads no alerts, still sees why it cannot pay."
+    )
+    async def blocking_alert_count(self, info: Info) -> int:
+        return len(await self._blocking_ids(info))
 
     @strawberry.field(description="Recoveries of what was over-paid on this claim.")
     async def recoveries(self, info: Info) -> list[SubsidyRecoveryNode]:

@@ -42,7 +42,7 @@ query Claim($id: ID!) {{
       id status year regionCode occupation skillLevel submittedAt createdAt settledAt
       eligibleTrainees qualifiedTrainees certifiedTrainees excludedTrainees
       standardAmount subsidyAmount preDisbursedAmount settledAmount platformFee balanceDue
-      parameters commitmentAcceptedAt
+      parameters commitmentAcceptedAt blockingAlertCount blockingAlerts {{ id rule }}
       lines {{ trainee onlineHours countedOnlineHours offlineHours creditedHours qualified certified settledAmount }}
       checklist {{ key title source complete detail }}
       {HISTORY}
