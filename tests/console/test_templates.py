@@ -1,4 +1,4 @@
-"""The console's template environment: GraphQL answers (dicts) read by key, dict methods kept."""
+"""The console's templates: GraphQL answers (dicts) read by key, what a claim page says when held."""
 
 from __future__ import annotations
 
