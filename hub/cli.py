@@ -164,6 +164,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             host=host,
             port=port,
             workers=workers,
+            # uvicorn restarts a worker that misses a 5 s health check; on a busy host (a slow
+            # start-up, a long validation) that killed healthy workers with their requests.
+            timeout_worker_healthcheck=30,
             log_config=None,  # uvicorn's records go through the JSON handler too
             access_log=False,  # hub.api.requests logs each request with its id
         )
