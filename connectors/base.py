@@ -45,7 +45,13 @@ class Census:
 
 
 class Stream(Protocol):
-    """One record type of one platform, readable incrementally from a cursor."""
+    """One record type of one platform, readable incrementally from a cursor.
+
+    Optional attributes the sync engine reads: `whole` (a read always yields everything),
+    `snapshot` (and a read that completes is exactly what the platform holds — one response, one
+    file, one export, not pages that may shift — so what it lacks was withdrawn on the platform),
+    and `census()` (what the platform holds, asked before the read).
+    """
 
     name: str  # a schema.enums.RecordType value
 

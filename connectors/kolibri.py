@@ -26,6 +26,11 @@ so a log is keyed by what never changes for it: the learner's user id (the expor
 learner by username, which an admin may rename; it is looked up in the user list read in the
 same run, and a name not found there makes the list be read again), content and channel ids and,
 for a session log, its start.
+
+Withdrawals: every stream is a snapshot (one list response per collection, a count-checked user
+list, one export per log kind), so a record the hub holds that a completed read did not yield is
+no longer on Kolibri (a learner moved out of a classroom, a deleted user or log) and the hub
+withdraws it. An export row whose learner cannot be named makes its stream withdraw nothing.
 """
 
 from __future__ import annotations
@@ -298,6 +303,7 @@ class FullStream:
     """A small list read whole every run, in batches of `size`."""
 
     whole = True  # what one read yields is all the platform holds
+    snapshot = True  # ... and not pieced together from pages: what it lacks, the platform lacks
 
     def __init__(self, name: str, fetch: Callable[[], Awaitable[list[dict]]], size: int) -> None:
         self.name = name
@@ -314,6 +320,7 @@ class LogStream:
     """Every log of one kind from one CSV export (see the module docstring for why all)."""
 
     whole = True
+    snapshot = True  # one export holds every log from `logs_since`
 
     def __init__(
         self,
