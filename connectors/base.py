@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,9 @@ class Batch:
     stream: str
     records: list[dict]
     cursor: dict
+    # old source id -> the id a record now has, for records once keyed otherwise: the hub moves
+    # what it holds under an old key to the new one before storing the batch (hub/ingest/rekey.py)
+    rekey: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

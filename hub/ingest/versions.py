@@ -21,6 +21,8 @@ from hub.ingest.merge import Merged
 from hub.ingest.rows import Canonical
 from schema.tables import RecordVersion
 
+# A note the history keeps beside a record's content, never a change of it (hub/ingest/rekey.py).
+REKEYED_FROM = "rekeyed_from"
 TABLE = RecordVersion.__table__  # type: ignore[attr-defined]
 # Columns COPYed as given: the payload is already canonical JSON text.
 _PREPARED = ("id", "payload")
@@ -51,7 +53,9 @@ async def write_versions(
             number, old = previous.get(m.source_id, (0, {}))
             number += 1
             fields = sorted(
-                k for k in old.keys() | new.payload.keys() if old.get(k) != new.payload.get(k)
+                k
+                for k in old.keys() | new.payload.keys()
+                if old.get(k) != new.payload.get(k) and k != REKEYED_FROM
             )
         rows.append(
             {

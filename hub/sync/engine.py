@@ -28,6 +28,7 @@ from connectors.http import HttpClient
 from connectors.registry import connector_for
 from hub.db import transaction
 from hub.ingest import Ingestor, IngestStats, StreamStats
+from hub.ingest.rekey import rekey
 from hub.ingest.runs import abandon_dead_runs, finish_run, mark_alive, start_run
 from hub.ingest.withdraw import Withdrawal, withdraw
 from hub.platforms.service import ensure_platform
@@ -130,6 +131,8 @@ async def sync_platform(
             unkeyed = False  # a record without a source id: its absence proves nothing
             async for batch in stream.read(cursor):
                 async with transaction(engine) as session:
+                    if batch.rekey:  # records stored under a key the connector no longer uses
+                        await rekey(session, platform_id, stream.name, batch.rekey, run_id)
                     ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
                         batch.records
                     )

@@ -10,14 +10,17 @@ import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors import kolibri_mapping as mapping
 from connectors.http import HttpClient
 from connectors.kolibri import KolibriConnector
 from hub.db import transaction
+from hub.ingest.versions import REKEYED_FROM
 from hub.ingest.withdraw import WITHDRAWN
 from hub.security.pii import PiiVault
 from hub.supervision.ledger import verify
@@ -267,3 +270,75 @@ async def _session_classes(engine: AsyncEngine, user_id: str) -> dict[str, str]:
             .where(Trainee.source_id == user_id)
         )
         return dict(rows.all())
+
+
+async def test_logs_stored_under_username_keys_are_rekeyed_in_place_on_a_real_kolibri(
+    engine: AsyncEngine,
+    vault: PiiVault,
+    kolibri: LiveKolibri,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The connector as it was before logs were keyed by user id: keyed by username.
+    for kind in ("session", "assessment"):
+        monkeypatch.setattr(mapping, kind, _keyed_by_username(kind, getattr(mapping, kind)))
+    await run(engine, vault, kolibri)
+    monkeypatch.undo()
+    old = await _log_rows(engine)
+    assert old and all(_legacy_shape(sid) for sid in old.values())
+
+    upgraded = await run(engine, vault, kolibri)  # the connector of today, on the same hub
+    assert not upgraded.withdrawn.withdrawn
+    for kind in ("session", "assessment"):
+        stats = upgraded.stats.by_type[kind]
+        assert stats.inserted == 0 and stats.updated == 0, (kind, stats)
+    new = await _log_rows(engine)
+    assert set(new) == set(old), "the same rows (same ids), none added, none lost"
+    async with transaction(engine) as db:
+        for (kind, row_id), old_sid in old.items():
+            new_sid = new[(kind, row_id)]
+            assert new_sid != old_sid
+            versions = (
+                await db.execute(
+                    select(
+                        RecordVersion.source_id,
+                        RecordVersion.version,
+                        RecordVersion.changed_fields,
+                        RecordVersion.payload,
+                    )
+                    .where(RecordVersion.source_id.in_([old_sid, new_sid]))
+                    .order_by(RecordVersion.version)
+                )
+            ).all()
+            assert [(s, v, f) for s, v, f, _ in versions] == [
+                (old_sid, 1, None),
+                (new_sid, 2, ["source_id"]),
+            ]
+            assert versions[1].payload[REKEYED_FROM] == old_sid
+        assert (await verify(db)).intact
+    await assert_like_a_fresh_sync(engine, vault, kolibri)
+    again = await run(engine, vault, kolibri)
+    assert again.stats.total.inserted == 0 and again.stats.total.updated == 0
+
+
+def _keyed_by_username(kind: str, to_record: Any) -> Any:
+    def mapped(row: dict[str, str], directory: mapping.Directory) -> dict | None:
+        record = to_record(row, directory)
+        if record is not None and record.get("source_id"):
+            record["source_id"] = mapping.legacy_source_id(kind, row)
+        return record
+
+    return mapped
+
+
+def _legacy_shape(source_id: str) -> bool:
+    return len(source_id) == 21 and source_id[0] in "sa"
+
+
+async def _log_rows(engine: AsyncEngine) -> dict[tuple[str, int], str]:
+    """(kind, row id) -> source id of every session and assessment of the platform."""
+    async with transaction(engine) as db:
+        out: dict[tuple[str, int], str] = {}
+        for kind, table in (("session", LearningSession), ("assessment", Assessment)):
+            rows = await db.execute(select(table.id, table.source_id))
+            out.update({(kind, row_id): sid for row_id, sid in rows.all()})
+        return out
