@@ -41,7 +41,7 @@ from tests.kolibri.live_kolibri import LiveKolibri, running_kolibri
 from tests.kolibri.test_kolibri_sync import config, content_id, count, seed_spec, session_log
 from tests.records import resident_id
 from tests.sync.kinds import hub_state
-from tests.sync.test_completeness import assert_persons_follow_trainees
+from tests.sync.test_completeness import alerted_records, assert_persons_follow_trainees
 from tests.sync.test_killed_sync import hub_sync, kill_after_a_batch
 
 pytestmark = [
@@ -118,6 +118,8 @@ async def test_late_logs_retries_renames_and_corrected_ids_on_a_real_kolibri(
     await assert_persons_follow_trainees(engine)
     new_rules = {rule for rule, _ in await _open_alerts(engine) - alerts_before}
     assert new_rules <= {"RETROACTIVE_CHANGE"}  # learner3's identity changed after first report
+    learner3 = (await _ids_by_username(kolibri))["learner3"]
+    assert await alerted_records(engine, "RETROACTIVE_CHANGE") <= {("trainee", learner3)}
     await assert_like_a_fresh_sync(engine, vault, kolibri)
 
 
