@@ -22,7 +22,7 @@ from hub.ingest.withdraw import WITHDRAWN
 from hub.supervision.ledger import verify
 from hub.sync.engine import SyncResult, reconcile_platform
 from schema.enums import SyncStatus
-from schema.tables import RecordVersion
+from schema.tables import RecordVersion, SyncRun, Trainee
 from tests.stats.test_rollup import _assert_rollup_matches_raw
 from tests.sync.kinds import SimPlatform, fast_client, hub_key, start
 from tests.sync.test_completeness import (
@@ -131,3 +131,28 @@ async def test_a_record_deleted_on_the_platform_is_withdrawn_and_can_come_back(e
         ]
     async with transaction(engine) as db:
         assert (await verify(db)).intact
+
+
+@pytest.mark.parametrize("sim", ["spreadsheet"], indirect=True)
+async def test_a_withdrawn_record_something_still_needs_is_kept_and_listed(engine, vault, sim):
+    platform = sim.platform
+    assert platform is not None
+    await sync(engine, vault, sim)
+    data = platform.canonical()
+    # A trainee taken off the roster sheet while the learning sheet still has its sessions.
+    learner = sorted({r["trainee_source_id"] for (t, _), r in data.items() if t == "session"})[0]
+    platform.withdraw("trainee", learner)
+
+    second = await sync(engine, vault, sim)
+    assert second.status == SyncStatus.SUCCEEDED, second.differences
+    assert second.withdrawn.withdrawn == {}
+    assert second.withdrawn.kept == {"trainee": [learner]}
+    async with transaction(engine) as db:
+        held = await db.execute(select(Trainee.id).where(Trainee.source_id == learner))
+        assert held.first() is not None, "its sessions still point at it"
+        stats = (
+            await db.execute(select(SyncRun.stats).where(SyncRun.id == second.run_id))
+        ).scalar_one()
+    assert stats["withdrawn"] == {"trainee": {"kept_ids": [learner]}}
+    assert stats["reconciliation"]["trainee"]["extra_ids"] == [learner]  # still listed
+    assert await _history(engine, "trainee", learner) == [(1, None)]  # nothing written
