@@ -41,7 +41,11 @@ from tests.kolibri.live_kolibri import LiveKolibri, running_kolibri
 from tests.kolibri.test_kolibri_sync import config, content_id, count, seed_spec, session_log
 from tests.records import resident_id
 from tests.sync.kinds import hub_state
-from tests.sync.test_completeness import alerted_records, assert_persons_follow_trainees
+from tests.sync.test_completeness import (
+    alerted_records,
+    assert_alerts_are_the_rules_verdict,
+    assert_persons_follow_trainees,
+)
 from tests.sync.test_killed_sync import hub_sync, kill_after_a_batch
 
 pytestmark = [
@@ -120,6 +124,7 @@ async def test_late_logs_retries_renames_and_corrected_ids_on_a_real_kolibri(
     assert new_rules <= {"RETROACTIVE_CHANGE"}  # learner3's identity changed after first report
     learner3 = (await _ids_by_username(kolibri))["learner3"]
     assert await alerted_records(engine, "RETROACTIVE_CHANGE") <= {("trainee", learner3)}
+    await assert_alerts_are_the_rules_verdict(engine)
     await assert_like_a_fresh_sync(engine, vault, kolibri)
 
 
@@ -236,6 +241,7 @@ async def test_a_learner_moved_to_another_classroom_on_a_real_kolibri(
     assert stats["withdrawn"] == {"enrolment": {"withdrawn": 1}}
     assert sorted(history) == [(1, None), (2, [WITHDRAWN])]  # kept in the ledger
     assert await _open_alerts(engine) - alerts_before == set(), "false alerts"
+    await assert_alerts_are_the_rules_verdict(engine)
     await assert_persons_follow_trainees(engine)
     await assert_like_a_fresh_sync(engine, vault, kolibri)
     again = await run(engine, vault, kolibri)  # a settled hub: nothing withdrawn or changed

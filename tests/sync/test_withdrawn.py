@@ -26,6 +26,7 @@ from schema.tables import RecordVersion, SyncRun, Trainee
 from tests.stats.test_rollup import _assert_rollup_matches_raw
 from tests.sync.kinds import SimPlatform, fast_client, hub_key, start
 from tests.sync.test_completeness import (
+    assert_alerts_are_the_rules_verdict,
     assert_hub_equals_platform,
     assert_persons_follow_trainees,
     open_alerts,
@@ -109,6 +110,7 @@ async def test_a_record_deleted_on_the_platform_is_withdrawn_and_can_come_back(e
     await assert_persons_follow_trainees(engine)
     await _assert_rollup_matches_raw(engine, thorough=False)
     assert await open_alerts(engine) - alerts_before == set(), "false alerts"
+    await assert_alerts_are_the_rules_verdict(engine)
     for record_type, sid in in_hub:
         assert (await _history(engine, record_type, sid)) == [(1, None), (2, [WITHDRAWN])]
     async with transaction(engine) as db:
