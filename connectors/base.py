@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,9 @@ class Batch:
     stream: str
     records: list[dict]
     cursor: dict
+    # old source id -> the id a record now has, for records once keyed otherwise: the hub moves
+    # what it holds under an old key to the new one before storing the batch (hub/ingest/rekey.py)
+    rekey: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,13 @@ class Census:
 
 
 class Stream(Protocol):
-    """One record type of one platform, readable incrementally from a cursor."""
+    """One record type of one platform, readable incrementally from a cursor.
+
+    Optional attributes the sync engine reads: `whole` (a read always yields everything),
+    `snapshot` (and a read that completes is exactly what the platform holds — one response, one
+    file, one export, not pages that may shift — so what it lacks was withdrawn on the platform),
+    and `census()` (what the platform holds, asked before the read).
+    """
 
     name: str  # a schema.enums.RecordType value
 

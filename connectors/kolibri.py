@@ -25,7 +25,13 @@ Keys: trainees, classes and enrolments by Kolibri's ids (UUIDs); the export carr
 so a log is keyed by what never changes for it: the learner's user id (the export names the
 learner by username, which an admin may rename; it is looked up in the user list read in the
 same run, and a name not found there makes the list be read again), content and channel ids and,
-for a session log, its start.
+for a session log, its start. Logs an earlier version stored under username-based keys are
+re-keyed in place by the hub (each batch names the old key of each of its logs).
+
+Withdrawals: every stream is a snapshot (one list response per collection, a count-checked user
+list, one export per log kind), so a record the hub holds that a completed read did not yield is
+no longer on Kolibri (a learner moved out of a classroom, a deleted user or log) and the hub
+withdraws it. An export row whose learner cannot be named makes its stream withdraw nothing.
 """
 
 from __future__ import annotations
@@ -298,6 +304,7 @@ class FullStream:
     """A small list read whole every run, in batches of `size`."""
 
     whole = True  # what one read yields is all the platform holds
+    snapshot = True  # ... and not pieced together from pages: what it lacks, the platform lacks
 
     def __init__(self, name: str, fetch: Callable[[], Awaitable[list[dict]]], size: int) -> None:
         self.name = name
@@ -314,6 +321,7 @@ class LogStream:
     """Every log of one kind from one CSV export (see the module docstring for why all)."""
 
     whole = True
+    snapshot = True  # one export holds every log from `logs_since`
 
     def __init__(
         self,
@@ -336,12 +344,21 @@ class LogStream:
         directory = await connector.directory()
         if any(row.get(mapping.USERNAME) not in directory.user_ids for row in rows):
             directory = await connector.directory(refresh=True)  # renamed since it was read
-        records = [r for r in (self._to_record(row, directory) for row in rows) if r is not None]
+        mapped = [(row, self._to_record(row, directory)) for row in rows]
+        records = [r for _, r in mapped if r is not None]
+        # Keys of an earlier version of this connector (by username), for the hub to re-key.
+        legacy = {
+            r["source_id"]: mapping.legacy_source_id(self.name, row)
+            for row, r in mapped
+            if r is not None and r.get("source_id")
+        }
         done = {"rows": len(rows)}
         size = connector.config.page_size
         # Only the last batch moves the cursor (which says how much the last whole read held).
         for first in range(0, len(records), size):
             last = first + size >= len(records)
-            yield Batch(self.name, records[first : first + size], done if last else {})
+            part = records[first : first + size]
+            rekey = {legacy[r["source_id"]]: r["source_id"] for r in part if r.get("source_id")}
+            yield Batch(self.name, part, done if last else {}, rekey)
         if not records:
             yield Batch(self.name, [], done)

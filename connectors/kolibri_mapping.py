@@ -100,6 +100,20 @@ def _key(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:20]
 
 
+def legacy_source_id(record_type: str, row: dict[str, str]) -> str:
+    """The key this connector gave a log before keys were built from user ids.
+
+    It hashed the learner's username, and for a session the start exactly as the export wrote
+    it. The hub re-keys what it holds under it to `session`'s / `assessment`'s key in place
+    (hub/ingest/rekey.py). A log whose learner was renamed since it was stored cannot be matched
+    (its old username is gone from the platform): it is withdrawn and stored anew instead.
+    """
+    parts = (row[USERNAME], row[CONTENT_ID], row.get(CHANNEL_ID, ""))
+    if record_type == "session":
+        return "s" + _key(*parts, row[FIRST])
+    return "a" + _key(*parts)
+
+
 def _learner(row: dict[str, str], directory: Directory) -> tuple[str | None, str | None]:
     user_id = directory.user_ids.get(row[USERNAME])
     return user_id, directory.classroom_of.get(user_id) if user_id else None

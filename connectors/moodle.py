@@ -36,6 +36,12 @@ an old modification time (a late import) lands before the window: the report's `
 against the hub's count at the end of the run shows it (the run is `incomplete` and the next one
 reads the report whole). Certificates are not read: Moodle has
 no core function for them.
+
+Withdrawals: the streams read whole (courses, classes, enrolments, trainees, assessments) are
+complete answers, so what the hub holds beyond them was removed on Moodle (an unenrolled user) and
+is withdrawn. The session report is read by pages from a cursor and withdraws nothing; its total
+row count shows a difference, and sessions deleted on Moodle stay in the hub (reported by `hub
+reconcile` as only in the hub).
 """
 
 from __future__ import annotations
@@ -72,6 +78,9 @@ class _Stream:
         self.name = name
         self.read = read
         self.whole = whole
+        # A whole read is one answer per course (enrolments paged with a shift check, or not
+        # at all): what it lacks is gone from Moodle, and the hub withdraws it.
+        self.snapshot = whole
 
 
 class _SessionStream(_Stream):

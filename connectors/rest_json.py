@@ -19,6 +19,12 @@ tied record then shifts the rest back by one, which we detect (we meet an id fro
 with a later time) and answer by re-reading from the tie. If it still is not clean after a few
 passes, the cursor is held at the tie so the next run re-reads it.
 
+Withdrawals: a clean read from no cursor (the first run, `hub reconcile`, or the run after a
+completeness check failed) meets every record the platform held throughout it, so a record the
+hub holds that it did not meet was deleted on the platform and is withdrawn in the hub. An
+incremental read proves nothing about absent records and withdraws nothing; a deletion then shows
+at the next full read.
+
 Kind-specific option (a PlatformConfig extra): `lookback_seconds` (default 300), how far before
 the stored cursor a run starts, for records committed late with an earlier 更新时间.
 """
@@ -255,6 +261,10 @@ class RestJsonStream:
         self.name = resource.stream
         self.resource = resource
         self._connector = connector
+        # Whether the last read proved what the platform holds: one from no cursor that ended
+        # clean (no tie left broken). A record held throughout such a read is met by it, so what
+        # it did not meet is gone; an incremental read proves nothing about absent records.
+        self.snapshot = False
 
     async def census(self) -> Census | None:
         """The resource's `total` over no time bound: how many records the platform holds."""
@@ -271,6 +281,7 @@ class RestJsonStream:
         # that may have lost records until a later pass has re-read it cleanly.
         newest = previous
         hold: datetime | None = None
+        self.snapshot = False
         for _ in range(MAX_PASSES):
             unsafe: datetime | None = None
             async for records, seen, broken in self._pass(start):
@@ -282,6 +293,7 @@ class RestJsonStream:
             if unsafe is None:
                 if hold is not None:  # the re-read was clean: release the held cursor
                     yield Batch(self.name, [], _cursor(newest, cursor))
+                self.snapshot = previous is None
                 return
             start = hold = unsafe if hold is None else min(hold, unsafe)
         # Still churning after MAX_PASSES: the last cursor stays held, the next run re-reads.

@@ -16,6 +16,8 @@ its file, sheet and row number, and the reason, so the hub quarantines it and sa
 Incremental reading: a sheet is a full snapshot, so the cursor keeps the SHA-256 of each file
 read; an unchanged file is skipped, a changed one is read whole (the hub stores only what
 changed). The cursor moves only with a file's last batch, so an interrupted read starts again.
+Each run's census lists the ids of every file, read or skipped: a record the hub holds that no
+file has any more (a row deleted from a workbook) is withdrawn in the hub.
 
 Options (PlatformConfig extras): `files` (list of file names, required), `encoding` of CSV files
 (`auto` = UTF-8, with or without BOM, else GBK/GB18030; or any Python codec name).

@@ -26,6 +26,10 @@ Incremental: statements are immutable and ordered by `stored`; the cursor is the
 seen, and each run asks from `lookback_seconds` (default 300) before it — `since` is exclusive in
 xAPI, so the look-back is what makes the bound safe against statements committed late; records
 seen twice are the same record to the hub.
+
+Withdrawals: the roster streams list their ids each run, so a roster record deleted from the
+files is withdrawn in the hub. Statements are never withdrawn: xAPI statements are immutable (an
+LRS voids them with another statement, which this connector does not read).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from hub.ingest.merge import Merged
 from hub.ingest.rows import Canonical
 from schema.tables import RecordVersion
 
+# A note the history keeps beside a record's content, never a change of it (hub/ingest/rekey.py).
+REKEYED_FROM = "rekeyed_from"
 TABLE = RecordVersion.__table__  # type: ignore[attr-defined]
 # Columns COPYed as given: the payload is already canonical JSON text.
 _PREPARED = ("id", "payload")
@@ -38,17 +40,22 @@ async def write_versions(
     """Insert the versions of what the merge wrote; returns (version id, row) for the chain."""
     if not merged:
         return []
-    changed = [m.source_id for m in merged if not m.inserted]
-    previous = await _latest(session, platform_id, record_type, changed)
+    # An inserted row may still have a history: a record withdrawn on its platform (its live row
+    # removed, hub/ingest/withdraw.py) that came back. Its numbering goes on from there.
+    previous = await latest_versions(
+        session, platform_id, record_type, [m.source_id for m in merged]
+    )
     rows = []
     for m in merged:
         new = canonical[m.source_id]
         number, fields = 1, None
-        if not m.inserted:
+        if not m.inserted or m.source_id in previous:
             number, old = previous.get(m.source_id, (0, {}))
             number += 1
             fields = sorted(
-                k for k in old.keys() | new.payload.keys() if old.get(k) != new.payload.get(k)
+                k
+                for k in old.keys() | new.payload.keys()
+                if old.get(k) != new.payload.get(k) and k != REKEYED_FROM
             )
         rows.append(
             {
@@ -78,7 +85,7 @@ async def write_versions(
     return list(zip(ids, rows, strict=True))
 
 
-async def _latest(
+async def latest_versions(
     session: AsyncSession, platform_id: int, record_type: str, source_ids: list[str]
 ) -> dict[str, tuple[int, dict[str, Any]]]:
     """The latest version number and payload of each record."""

@@ -115,19 +115,24 @@ async def touched_context(
 
 
 async def persons_context(
-    session: AsyncSession, params: Parameters, person_ids: Sequence[int]
+    session: AsyncSession,
+    params: Parameters,
+    person_ids: Sequence[int],
+    class_ids: Sequence[int] = (),
 ) -> RuleContext:
-    """The restriction to some persons: their sessions and the classes they are in."""
+    """The restriction to some persons: their sessions and the classes they are in, plus
+    `class_ids` (classes they have just left, whose alerts must be judged again too)."""
     s, t, e = LearningSession, Trainee, Enrolment
     sessions = (await session.execute(select(s.id).where(s.person_id.in_(person_ids)))).scalars()
     classes = union(
         select(s.class_id).where(s.person_id.in_(person_ids)),
         select(e.class_id).join(t, t.id == e.trainee_id).where(t.person_id.in_(person_ids)),
     )
+    found = {c for c in (await session.execute(classes)).scalars() if c is not None}
     return RuleContext(
         params,
         persons=list(person_ids),
-        classes=[c for c in (await session.execute(classes)).scalars() if c is not None],
+        classes=sorted(found | set(class_ids)),
         sessions=list(sessions),
         versions=[],
     )
@@ -147,17 +152,18 @@ async def run_rules(
     run_ids: Sequence[int] | None = None,
     rules: Sequence[Rule] = RULES,
     person_ids: Sequence[int] | None = None,
+    class_ids: Sequence[int] = (),
 ) -> CheckSummary:
     """Evaluate `rules` (all by default) and store their alerts in the caller's transaction.
 
     With `run_ids`, only what those sync runs touched is evaluated (an incremental check); with
-    `person_ids`, only those persons and their classes.
+    `person_ids`, only those persons and their classes (and `class_ids`).
     """
     await _serialise(session)
     parents = dict((await session.execute(select(Region.code, Region.parent_code))).all())
     params = Parameters(policy, parents)
     if person_ids is not None:
-        ctx = await persons_context(session, params, person_ids)
+        ctx = await persons_context(session, params, person_ids, class_ids)
     elif run_ids is None:
         ctx = RuleContext(params)
     else:

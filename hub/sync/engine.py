@@ -5,6 +5,13 @@ any moment resumes from the last committed cursor; records fetched again are ups
 key, so the resumed run neither loses nor duplicates anything. The killed run itself is marked
 `abandoned` by the platform's next run (hub/ingest/runs.py). Every run that read all its streams
 ends with the completeness check of hub/sync/reconcile.py: a difference makes it `incomplete`.
+
+Before that check, records the platform no longer holds are withdrawn (hub/ingest/withdraw.py),
+but only for a stream whose run proved what the platform holds: a census listing its ids (plus
+the ids read since, which the platform held when they were read), or a `snapshot` stream (one
+whose completed read is everything the platform holds: one response, one file, one export, not
+pages that may shift) read to its end. A read that met a record it could not key proves nothing
+about that record, so its stream withdraws nothing that run.
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ from connectors.http import HttpClient
 from connectors.registry import connector_for
 from hub.db import transaction
 from hub.ingest import Ingestor, IngestStats, StreamStats
+from hub.ingest.rekey import rekey
 from hub.ingest.runs import abandon_dead_runs, finish_run, mark_alive, start_run
+from hub.ingest.withdraw import Withdrawal, withdraw
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 from hub.supervision.rules import check
-from hub.sync.reconcile import StreamCheck, check_streams, settle
+from hub.sync.reconcile import StreamCheck, check_streams, hub_ids, settle
 from schema.enums import SyncStatus
 from schema.tables import SyncCursor
 from schema.types import utcnow
@@ -41,6 +50,7 @@ class SyncResult:
     error: str | None = None
     differences: list[StreamCheck] = field(default_factory=list)  # the checks that failed
     checks: list[StreamCheck] = field(default_factory=list)  # every stream compared
+    withdrawn: Withdrawal = field(default_factory=Withdrawal)  # gone from the platform
 
     @property
     def ok(self) -> bool:
@@ -107,6 +117,7 @@ async def sync_platform(
         await connector.check()
         streams = connector.streams()
         whole: dict[str, set[str]] = {}  # ids of streams read whole this run
+        present: dict[str, set[str]] = {}  # ids the platform is proven to hold, per stream
         # Counted before the read: what the platform held when we began must all be in the hub
         # when we end; records added meanwhile only make the hub hold more.
         censuses: dict[str, Census | None] = {}
@@ -117,8 +128,11 @@ async def sync_platform(
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
             ids: set[str] = set()
+            unkeyed = False  # a record without a source id: its absence proves nothing
             async for batch in stream.read(cursor):
                 async with transaction(engine) as session:
+                    if batch.rekey:  # records stored under a key the connector no longer uses
+                        await rekey(session, platform_id, stream.name, batch.rekey, run_id)
                     ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
                         batch.records
                     )
@@ -126,15 +140,28 @@ async def sync_platform(
                     await mark_alive(session, run_id)
                 stats.add(ingested)
                 ids.update(_source_ids(batch.records))
+                unkeyed = unkeyed or any(not _keyed(r) for r in batch.records)
                 if progress:
                     progress(stream.name, stream_stats)
             if cursor is None or getattr(stream, "whole", False):
                 whole[stream.name] = ids
+            proven = _proven(censuses.get(stream.name), getattr(stream, "snapshot", False), ids)
+            if proven is not None and not unkeyed:
+                present[stream.name] = proven
+        if present:
+            async with transaction(engine) as session:
+                gone = {
+                    n: await hub_ids(session, platform_id, n) - ids for n, ids in present.items()
+                }
+                result.withdrawn = await withdraw(session, platform_id, gone, run_id)
+            if result.withdrawn.withdrawn or result.withdrawn.kept:
+                extra["withdrawn"] = result.withdrawn.as_dict()
         async with transaction(engine) as session:
             checks = await check_streams(session, platform_id, censuses, whole)
             result.differences = await settle(session, platform_id, run_id, checks)
         result.checks = checks
-        extra = {"reconciliation": {c.stream: c.as_dict() for c in checks}} if checks else {}
+        if checks:
+            extra["reconciliation"] = {c.stream: c.as_dict() for c in checks}
     except ConnectorError as failure:
         error = f"{type(failure).__name__}: {failure}"
     result.error = error
@@ -142,6 +169,17 @@ async def sync_platform(
         await finish_run(session, run_id, stats, error=error, status=result.status, extra=extra)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
     return result
+
+
+def _proven(census: Census | None, snapshot: bool, read: set[str]) -> set[str] | None:
+    """The ids this run proved the platform holds for one stream, or None if it cannot tell."""
+    if census is not None and census.ids is not None:
+        return set(census.ids) | read  # the census is older than the read: both were there
+    return set(read) if snapshot else None
+
+
+def _keyed(record: object) -> bool:
+    return isinstance(record, dict) and bool(record.get("source_id"))
 
 
 def _source_ids(records: list[dict]) -> set[str]:

@@ -9,6 +9,10 @@ hub) makes the run `incomplete` with the difference in the run's stats, raises (
 operations alert per platform, and drops the stream's cursor so the next run reads it whole; a
 clean check resolves that alert. Counts alone cannot tell a missing record from one withdrawn on
 the platform in the same window; `hub reconcile` compares ids.
+
+Records the run proved gone from the platform were withdrawn just before this check
+(hub/ingest/withdraw.py), so `extra` lists only what could not be: records of a stream whose read
+proves nothing about absent ones, and rows the hub must keep because something points at them.
 """
 
 from __future__ import annotations
@@ -41,9 +45,9 @@ class StreamCheck:
 
     @property
     def ok(self) -> bool:
-        """Nothing the platform holds is missing. Records only the hub holds (`extra`: withdrawn
-        on the platform, or kept under a key the platform no longer uses) are reported, not
-        re-read: reading again cannot change them."""
+        """Nothing the platform holds is missing. Records only the hub holds (`extra`: gone from
+        the platform where the read could not prove it, or kept because something points at
+        them) are reported, not re-read: reading again cannot change them."""
         return not self.missing and self.hub >= self.platform
 
     def as_dict(self) -> dict[str, Any]:

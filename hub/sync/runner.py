@@ -68,6 +68,13 @@ async def _sync_one(
             f"[yellow]{config.code} incomplete:[/] {check.stream}: platform {check.platform}, "
             f"hub {check.hub}, {len(check.missing)} missing; the next run reads it again"
         )
+    for kind, ids in result.withdrawn.withdrawn.items():
+        shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        console.print(
+            f"{config.code}: {len(ids)} {kind} record(s) withdrawn on the platform, withdrawn "
+            f"in the hub (kept in its history): {shown}",
+            highlight=False,
+        )
     for check in result.checks:
         if check.extra:
             shown = ", ".join(check.extra[:5]) + (" …" if len(check.extra) > 5 else "")

@@ -155,7 +155,7 @@ class LiveKolibri:
         self.added_sessions.append(log)
 
     def change(self, changes: dict[str, Any]) -> None:
-        """Apply seed_kolibri's optional changes (rename, id_numbers, summary_updates, logs)."""
+        """Apply seed_kolibri's optional changes (rename, id_numbers, move, summary_updates, logs)."""
         base = {"users": [], "classes": [], "sessions": [], "summaries": []}
         seed(self.executable, self.home, base | changes)
         self.added_sessions += changes.get("sessions", [])

@@ -47,6 +47,12 @@ for old, new in spec.get("rename", {}).items():
 for username, id_number in spec.get("id_numbers", {}).items():
     users[username].id_number = id_number
     users[username].save()
+for username, classroom_name in spec.get("move", {}).items():
+    # A coach moves a learner to another classroom: the old membership is deleted.
+    Membership.objects.filter(user=users[username], collection__kind="classroom").delete()
+    Membership.objects.create(
+        user=users[username], collection=Classroom.objects.get(name=classroom_name)
+    )
 for entry in spec.get("summary_updates", []):
     values = dict(entry)
     user, content_id = users[values.pop("username")], values.pop("content_id")

@@ -94,6 +94,16 @@ def start(stack: ExitStack, kind: str, records: list[dict], code: str = "sim") -
     raise ValueError(kind)
 
 
+def hub_key(sim: SimPlatform, kind: str, record: dict) -> Key:
+    """The key the hub stores one of the platform's canonical records under (Moodle gives its
+    own ids, an LRS keys assessments by registration)."""
+    if sim.config.kind == "moodle":
+        return sim.expected.__self__.rekey(kind, record)[0]  # type: ignore[attr-defined]
+    if sim.config.kind == "xapi":
+        return xapi_app.key_of(kind, record)
+    return (kind, record["source_id"])
+
+
 def fast_client(timeout: float = 5.0) -> HttpClient:
     """A client that retries without waiting (Retry-After is still asked for, just not slept)."""
 

@@ -18,11 +18,27 @@ from connectors.simulated.dataset import generate_by_platform
 from connectors.simulated.rest_json_app import EPOCH
 from hub.db import transaction
 from hub.security.pii import PiiVault
+from hub.supervision.rules import check
 from hub.sync.engine import SyncResult, sync_platform
 from schema.enums import SyncStatus
-from schema.tables import Alert, Certificate, LearningSession, StatTraineeCell, SyncRun, Trainee
+from schema.tables import (
+    Alert,
+    AlertRecord,
+    Certificate,
+    LearningSession,
+    StatTraineeCell,
+    SyncRun,
+    Trainee,
+)
 from tests.records import resident_id
-from tests.sync.kinds import SimPlatform, expected_state, fast_client, hub_state, start
+from tests.sync.kinds import (
+    SimPlatform,
+    expected_state,
+    fast_client,
+    hub_key,
+    hub_state,
+    start,
+)
 
 KINDS = ["rest_json", "moodle", "xapi", "spreadsheet"]
 # kinds whose change feed is a platform-stamped modification time a late record can carry back
@@ -92,8 +108,11 @@ def hold_back_a_session(sim: SimPlatform) -> dict:
     return sim.platform.withdraw("session", sessions[len(sessions) // 2])
 
 
-def change_the_platform(sim: SimPlatform, late: dict) -> None:
-    """The late session arrives; an updated assessment, a renamed, re-coded and moved trainee."""
+def change_the_platform(sim: SimPlatform, late: dict) -> set[tuple[str, str]]:
+    """The late session arrives; an updated assessment, a renamed, re-coded and moved trainee.
+
+    Returns the trainees whose identity changed (renamed, re-coded): the only records a
+    RETROACTIVE_CHANGE alert may be about afterwards."""
     platform = sim.platform
     assert platform is not None
     # Where the platform stamps modifications, the late record carries a stamp older than any
@@ -110,6 +129,28 @@ def change_the_platform(sim: SimPlatform, late: dict) -> None:
     moved = dict(data[("trainee", trainees[2])])
     moved["region_code"] = "150304" if moved["region_code"] != "150304" else "150303"
     platform.upsert(moved)
+    return {hub_key(sim, "trainee", data[("trainee", sid)]) for sid in trainees[:2]}
+
+
+async def assert_alerts_are_the_rules_verdict(engine: AsyncEngine) -> None:
+    """The open alerts are exactly what every rule finds on the data as it now is: a fault, a
+    kill or a withdrawal on the way left no alert behind that the data does not support (and
+    no operations alert open)."""
+    kept = await open_alerts(engine)
+    await check(engine)  # every rule over everything, resolving what is no longer found
+    assert await open_alerts(engine) == kept, "alerts the data no longer supports"
+    assert not {rule for rule, _ in kept if rule == "SYNC_INCOMPLETE"}
+
+
+async def alerted_records(engine: AsyncEngine, rule: str) -> set[tuple[str, str]]:
+    """(record type, source id) of every record an open alert of `rule` is about."""
+    async with transaction(engine) as db:
+        rows = await db.execute(
+            select(AlertRecord.record_type, AlertRecord.source_id)
+            .join(Alert, Alert.id == AlertRecord.alert_id)
+            .where(Alert.rule == rule, Alert.status == "open")
+        )
+        return set(rows.all())
 
 
 async def test_late_updated_renamed_recoded_and_moved_records(engine, vault, sim):
@@ -119,7 +160,8 @@ async def test_late_updated_renamed_recoded_and_moved_records(engine, vault, sim
     await assert_hub_equals_platform(engine, vault, sim)
     alerts_before = await open_alerts(engine)
 
-    change_the_platform(sim, late)
+    retro_before = await alerted_records(engine, "RETROACTIVE_CHANGE")
+    changed_identities = change_the_platform(sim, late)
     second = await sync(engine, vault, sim)
     stored, _ = await hub_state(engine)
     lacking = set(expected_state(sim, vault)[0]) - set(stored)
@@ -144,6 +186,10 @@ async def test_late_updated_renamed_recoded_and_moved_records(engine, vault, sim
     await assert_persons_follow_trainees(engine)
     new_alerts = {rule for rule, _ in await open_alerts(engine) - alerts_before}
     assert new_alerts <= EXPECTED_RULES, "false alerts"
+    # ... and RETROACTIVE_CHANGE only about the trainees whose name or ID number changed.
+    retro = await alerted_records(engine, "RETROACTIVE_CHANGE") - retro_before
+    assert retro <= changed_identities, retro
+    await assert_alerts_are_the_rules_verdict(engine)
 
 
 async def _platform_id(engine: AsyncEngine) -> int:
@@ -166,3 +212,4 @@ async def test_pages_shifting_during_a_read_never_leave_a_silent_gap(engine, vau
     second = await sync(engine, vault, sim)
     assert second.status == SyncStatus.SUCCEEDED, second.differences
     await assert_hub_equals_platform(engine, vault, sim)
+    await assert_alerts_are_the_rules_verdict(engine)

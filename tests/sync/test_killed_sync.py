@@ -31,7 +31,11 @@ from schema.enums import SyncStatus
 from schema.tables import SyncRun
 from schema.types import utcnow
 from tests.sync.kinds import SimPlatform, start
-from tests.sync.test_completeness import assert_hub_equals_platform, sync
+from tests.sync.test_completeness import (
+    assert_alerts_are_the_rules_verdict,
+    assert_hub_equals_platform,
+    sync,
+)
 
 KINDS = ["rest_json", "moodle", "xapi", "spreadsheet"]
 
@@ -125,6 +129,7 @@ async def test_kill_9_of_hub_sync(engine, vault, sim, data_key_b64: str, tmp_pat
         assert dead.last_alive_at == last_alive  # its last sign of life is kept
         assert dead.error and "last alive" in dead.error
     await assert_hub_equals_platform(engine, vault, sim)
+    await assert_alerts_are_the_rules_verdict(engine)
     body = (await metrics_endpoint(engine)(None)).body.decode()
     assert 'hub_sync_runs{platform="sim",status="abandoned"} 1.0' in body
     assert 'hub_sync_runs{platform="sim",status="succeeded"} 1.0' in body
