@@ -8,6 +8,7 @@ values, timestamps to UTC, JSON to text), exactly as an INSERT would send them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -26,16 +27,23 @@ def bind_tuples(
     table: Any, dialect: Any, names: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     """Rows as tuples in `names` order, each value bind-processed for its column type."""
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
-    if all(p is None for p in processors):
-        return [tuple(row[n] for n in names) for row in rows]
-    return [
-        tuple(
-            value if process is None else process(value)
-            for process, value in zip(processors, (row[n] for n in names), strict=True)
-        )
-        for row in rows
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    tuples = [pick(row) for row in rows]
+    processors = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.bind_processor(dialect)) is not None
     ]
+    if not processors:
+        return tuples
+    # Only the columns with a processor are touched (a few of each row's values).
+    result = []
+    for values in tuples:
+        row = list(values)
+        for i, process in processors:
+            row[i] = process(row[i])
+        result.append(tuple(row))
+    return result
 
 
 async def copy_tuples(

@@ -43,6 +43,8 @@ def check_payload(payload: Any) -> None:
 
     Walks with an explicit stack, so any depth is measured without recursion.
     """
+    if _flat_and_storable(payload):
+        return  # the common case, checked in one pass; anything else gets the full walk
     stack: list[tuple[Any, str, int]] = [(payload, "record", 0)]
     while stack:
         value, where, depth = stack.pop()
@@ -60,6 +62,34 @@ def check_payload(payload: Any) -> None:
             raise InvalidRecord(f"{where}: text holds a NUL byte or a lone surrogate")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
             raise InvalidRecord(f"{where}: integer beyond 64 bits")
+
+
+_SCALARS = (float, bool, type(None))
+
+
+def _flat_and_storable(payload: Any) -> bool:
+    """True for a flat object of text keys and scalar values that `check_payload` accepts.
+
+    Canonical records are flat, so the per-record check costs one regex search over the
+    record's text; False (nested, odd types, anything refused) leaves the verdict and its
+    message to the full walk.
+    """
+    if type(payload) is not dict:
+        return False
+    texts: list[str] = []
+    for key, value in payload.items():
+        if type(key) is not str:
+            return False
+        texts.append(key)
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is int:
+            if abs(value) > INT_LIMIT:
+                return False
+        elif kind not in _SCALARS:
+            return False
+    return _UNSTORABLE.search("".join(texts)) is None
 
 
 def storable_text(text: str, limit: int | None = None) -> str:
