@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.types import UTCDateTime
+
 # Below this many rows a plain INSERT is as quick and keeps statement logs readable.
 COPY_THRESHOLD = 50
 
@@ -24,15 +26,26 @@ async def is_postgresql(session: AsyncSession) -> bool:
 
 
 def bind_tuples(
-    table: Any, dialect: Any, names: Sequence[str], rows: Sequence[dict[str, Any]]
+    table: Any,
+    dialect: Any,
+    names: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    aware_timestamps: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """Rows as tuples in `names` order, each value bind-processed for its column type."""
+    """Rows as tuples in `names` order, each value bind-processed for its column type.
+
+    `aware_timestamps`: the caller vouches that every UTC timestamp is timezone-aware (validated
+    records, `utcnow()`), so on PostgreSQL they go to asyncpg as they are: it converts aware
+    timestamps to UTC itself, and the column type's check and conversion would only repeat that.
+    """
     pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     tuples = [pick(row) for row in rows]
+    skip_timestamps = aware_timestamps and dialect.name == "postgresql"
     processors = [
         (i, process)
         for i, name in enumerate(names)
-        if (process := table.c[name].type.bind_processor(dialect)) is not None
+        if not (skip_timestamps and isinstance(table.c[name].type, UTCDateTime))
+        and (process := table.c[name].type.bind_processor(dialect)) is not None
     ]
     if not processors:
         return tuples

@@ -64,7 +64,7 @@ def check_payload(payload: Any) -> None:
             raise InvalidRecord(f"{where}: integer beyond 64 bits")
 
 
-_SCALARS = (float, bool, type(None))
+_SCALARS = frozenset({str, float, bool, type(None)})
 
 
 def _flat_and_storable(payload: Any) -> bool:
@@ -76,20 +76,16 @@ def _flat_and_storable(payload: Any) -> bool:
     """
     if type(payload) is not dict:
         return False
-    texts: list[str] = []
-    for key, value in payload.items():
-        if type(key) is not str:
-            return False
-        texts.append(key)
+    for value in payload.values():
         kind = type(value)
-        if kind is str:
-            texts.append(value)
-        elif kind is int:
-            if abs(value) > INT_LIMIT:
-                return False
-        elif kind not in _SCALARS:
+        if kind not in _SCALARS and (kind is not int or abs(value) > INT_LIMIT):
             return False
-    return _UNSTORABLE.search("".join(texts)) is None
+    try:
+        keys = "".join(payload)  # a key that is not text is left to the full walk
+    except TypeError:
+        return False
+    text = "".join([keys, *(v for v in payload.values() if type(v) is str)])
+    return _UNSTORABLE.search(text) is None
 
 
 def storable_text(text: str, limit: int | None = None) -> str:
@@ -139,6 +135,8 @@ def _resident_id(value: str) -> str:
 
 
 def _in_utc(value: datetime) -> datetime:
+    if 1 < value.year < 9999:  # an offset under a day cannot leave the range from here
+        return value
     try:
         value.astimezone(UTC)
     except OverflowError as error:

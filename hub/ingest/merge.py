@@ -84,7 +84,9 @@ async def _merge_postgresql(
     names = sorted(rows[0])  # sorted: one staging layout per table whatever the dict order
     stage = await _staging(session, table, names)
     dialect = (await session.connection()).dialect
-    await copy_tuples(session, stage, names, bind_tuples(table, dialect, names, rows))
+    # The rows' timestamps are validated records' and utcnow()'s: all timezone-aware.
+    tuples = bind_tuples(table, dialect, names, rows, aware_timestamps=True)
+    await copy_tuples(session, stage, names, tuples)
     columns = ", ".join(names)
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
     facts = _has_trainee(table)

@@ -18,6 +18,7 @@ The caller owns the transaction, so a sync can commit a batch together with its 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -98,10 +99,12 @@ class Ingestor:
         rounds: list[dict[Key, CanonicalRecord]] = []
         seen: dict[Key, int] = {}
         received_at = utcnow()  # one moment for the batch: what "future-dated" is judged by
+        received: Counter[str] = Counter()
         for raw in raws:
-            record_type = raw.get("type") if isinstance(raw, dict) else None
             if not retry:
-                stats.of(storable_text(str(record_type or "unknown"), 16)).received += 1
+                received[
+                    str((raw.get("type") if isinstance(raw, dict) else None) or "unknown")
+                ] += 1
             record = self._parse(raw, rejections, received_at)
             if record is not None:
                 key = (record.type, record.source_id)
@@ -109,6 +112,8 @@ class Ingestor:
                 if occurrence == len(rounds):
                     rounds.append({})
                 rounds[occurrence][key] = record
+        for record_type, count in received.items():  # counted per type, named once per type
+            stats.of(storable_text(record_type, 16)).received += count
         accepted: list[Key] = []
         for parsed in rounds:
             by_type: dict[str, list[CanonicalRecord]] = {}
