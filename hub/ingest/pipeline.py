@@ -51,6 +51,15 @@ from schema.types import utcnow
 Key = tuple[str, str]
 
 
+def _key(raw: dict[str, Any]) -> dict[str, str | None]:
+    """The type and source id a rejected raw record names, for its quarantine entry."""
+    record_type, source_id = raw.get("type"), raw.get("source_id")
+    return {
+        "record_type": str(record_type) if record_type else None,
+        "source_id": str(source_id) if source_id else None,
+    }
+
+
 class Ingestor:
     """Ingests canonical records of one platform inside the caller's transaction."""
 
@@ -141,22 +150,17 @@ class Ingestor:
         if not isinstance(raw, dict):
             rejections.append(Rejection(raw, "a record must be a JSON object"))
             return None
-        record_type, source_id = raw.get("type"), raw.get("source_id")
-        key = {
-            "record_type": str(record_type) if record_type else None,
-            "source_id": str(source_id) if source_id else None,
-        }
         if "_raw" in raw:  # the connector could not map the platform's object at all
             reason = str(raw.get("_error") or "the platform's record could not be mapped")
-            rejections.append(Rejection(raw["_raw"], reason, **key))
+            rejections.append(Rejection(raw["_raw"], reason, **_key(raw)))
             return None
         try:
             return parse_record(raw, received_at)
         except InvalidRecord as error:
-            rejections.append(Rejection(raw, str(error), **key))
+            rejections.append(Rejection(raw, str(error), **_key(raw)))
             return None
         except ValidationError as error:
-            rejections.append(Rejection(raw, describe_validation_error(error), **key))
+            rejections.append(Rejection(raw, describe_validation_error(error), **_key(raw)))
             return None
 
     async def _upsert(
