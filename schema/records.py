@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -64,28 +65,24 @@ def check_payload(payload: Any) -> None:
             raise InvalidRecord(f"{where}: integer beyond 64 bits")
 
 
-_SCALARS = frozenset({str, float, bool, type(None)})
+_FLAT_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def _flat_and_storable(payload: Any) -> bool:
-    """True for a flat object of text keys and scalar values that `check_payload` accepts.
+    """True for a flat object of scalar values that `check_payload` accepts.
 
-    Canonical records are flat, so the per-record check costs one regex search over the
-    record's text; False (nested, odd types, anything refused) leaves the verdict and its
-    message to the full walk.
+    Canonical records are flat, so the per-record check is one C call: orjson refuses keys that
+    are not text, lone surrogates and (strict) integers beyond 53 bits, and writes a NUL as
+    `\\u0000`. False (nested, odd types, anything refused, or a text that merely spells
+    `\\u0000`) leaves the verdict and its message to the full walk.
     """
-    if type(payload) is not dict:
+    if type(payload) is not dict or not set(map(type, payload.values())) <= _FLAT_TYPES:
         return False
-    for value in payload.values():
-        kind = type(value)
-        if kind not in _SCALARS and (kind is not int or abs(value) > INT_LIMIT):
-            return False
     try:
-        keys = "".join(payload)  # a key that is not text is left to the full walk
-    except TypeError:
+        text = orjson.dumps(payload, option=orjson.OPT_STRICT_INTEGER)
+    except (orjson.JSONEncodeError, TypeError):
         return False
-    text = "".join([keys, *(v for v in payload.values() if type(v) is str)])
-    return _UNSTORABLE.search(text) is None
+    return b"\\u0000" not in text
 
 
 def storable_text(text: str, limit: int | None = None) -> str:
@@ -111,9 +108,8 @@ def _received_at(info: ValidationInfo) -> datetime:
     return utcnow()
 
 
-def _not_after_receipt(field: str, value: datetime, info: ValidationInfo) -> None:
+def _not_after_receipt(field: str, value: datetime, received: datetime) -> None:
     """A time after the moment the record was received (beyond the clock skew) did not happen."""
-    received = _received_at(info)
     if value > received + CLOCK_SKEW:
         raise ValueError(
             f"{field} {value.isoformat()} is after the record was received"
@@ -238,8 +234,9 @@ class SessionRecord(_Record):
 
     @model_validator(mode="after")
     def _happened(self, info: ValidationInfo) -> SessionRecord:
-        _not_after_receipt("started_at", self.started_at, info)
-        _not_after_receipt("ended_at", self.ended_at, info)
+        received = _received_at(info)
+        _not_after_receipt("started_at", self.started_at, received)
+        _not_after_receipt("ended_at", self.ended_at, received)
         return self
 
 
@@ -253,7 +250,7 @@ class AssessmentRecord(_Record):
 
     @model_validator(mode="after")
     def _happened(self, info: ValidationInfo) -> AssessmentRecord:
-        _not_after_receipt("assessed_at", self.assessed_at, info)
+        _not_after_receipt("assessed_at", self.assessed_at, _received_at(info))
         return self
 
 
