@@ -1,6 +1,6 @@
 """Ingest benchmark: session records through the hub's ingest path vs raw COPY into the same table.
 
-    .venv/bin/python bench/ingest.py [--persons 5000] [--batch 1000]
+    .venv/bin/python bench/ingest.py [--persons 5000] [--batch 5000]
 
 Generates the simulated dataset for --persons people; ingests the trainees, courses, classes and
 enrolments (untimed), then times the session records through `Ingestor.ingest` in --batch-record
@@ -38,6 +38,7 @@ from steps import time_steps
 from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
 from hub.ingest import Ingestor
+from hub.ingest.files import BATCH_SIZE
 from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
@@ -163,7 +164,7 @@ def _refs(code: str, record: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=5000)
-    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="records per transaction")
     args = parser.parse_args()
     asyncio.run(run(args.persons, args.batch))
 

@@ -8,10 +8,13 @@ values, timestamps to UTC, JSON to text), exactly as an INSERT would send them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.types import UTCDateTime
 
 # Below this many rows a plain INSERT is as quick and keeps statement logs readable.
 COPY_THRESHOLD = 50
@@ -23,19 +26,37 @@ async def is_postgresql(session: AsyncSession) -> bool:
 
 
 def bind_tuples(
-    table: Any, dialect: Any, names: Sequence[str], rows: Sequence[dict[str, Any]]
+    table: Any,
+    dialect: Any,
+    names: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    aware_timestamps: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """Rows as tuples in `names` order, each value bind-processed for its column type."""
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
-    if all(p is None for p in processors):
-        return [tuple(row[n] for n in names) for row in rows]
-    return [
-        tuple(
-            value if process is None else process(value)
-            for process, value in zip(processors, (row[n] for n in names), strict=True)
-        )
-        for row in rows
+    """Rows as tuples in `names` order, each value bind-processed for its column type.
+
+    `aware_timestamps`: the caller vouches that every UTC timestamp is timezone-aware (validated
+    records, `utcnow()`), so on PostgreSQL they go to asyncpg as they are: it converts aware
+    timestamps to UTC itself, and the column type's check and conversion would only repeat that.
+    """
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    tuples = [pick(row) for row in rows]
+    skip_timestamps = aware_timestamps and dialect.name == "postgresql"
+    processors = [
+        (i, process)
+        for i, name in enumerate(names)
+        if not (skip_timestamps and isinstance(table.c[name].type, UTCDateTime))
+        and (process := table.c[name].type.bind_processor(dialect)) is not None
     ]
+    if not processors:
+        return tuples
+    # Only the columns with a processor are touched (a few of each row's values).
+    result = []
+    for values in tuples:
+        row = list(values)
+        for i, process in processors:
+            row[i] = process(row[i])
+        result.append(tuple(row))
+    return result
 
 
 async def copy_tuples(

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -43,6 +44,8 @@ def check_payload(payload: Any) -> None:
 
     Walks with an explicit stack, so any depth is measured without recursion.
     """
+    if _flat_and_storable(payload):
+        return  # the common case, checked in one pass; anything else gets the full walk
     stack: list[tuple[Any, str, int]] = [(payload, "record", 0)]
     while stack:
         value, where, depth = stack.pop()
@@ -60,6 +63,26 @@ def check_payload(payload: Any) -> None:
             raise InvalidRecord(f"{where}: text holds a NUL byte or a lone surrogate")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
             raise InvalidRecord(f"{where}: integer beyond 64 bits")
+
+
+_FLAT_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat_and_storable(payload: Any) -> bool:
+    """True for a flat object of scalar values that `check_payload` accepts.
+
+    Canonical records are flat, so the per-record check is one C call: orjson refuses keys that
+    are not text, lone surrogates and (strict) integers beyond 53 bits, and writes a NUL as
+    `\\u0000`. False (nested, odd types, anything refused, or a text that merely spells
+    `\\u0000`) leaves the verdict and its message to the full walk.
+    """
+    if type(payload) is not dict or not set(map(type, payload.values())) <= _FLAT_TYPES:
+        return False
+    try:
+        text = orjson.dumps(payload, option=orjson.OPT_STRICT_INTEGER)
+    except (orjson.JSONEncodeError, TypeError):
+        return False
+    return b"\\u0000" not in text
 
 
 def storable_text(text: str, limit: int | None = None) -> str:
@@ -85,9 +108,8 @@ def _received_at(info: ValidationInfo) -> datetime:
     return utcnow()
 
 
-def _not_after_receipt(field: str, value: datetime, info: ValidationInfo) -> None:
+def _not_after_receipt(field: str, value: datetime, received: datetime) -> None:
     """A time after the moment the record was received (beyond the clock skew) did not happen."""
-    received = _received_at(info)
     if value > received + CLOCK_SKEW:
         raise ValueError(
             f"{field} {value.isoformat()} is after the record was received"
@@ -109,6 +131,8 @@ def _resident_id(value: str) -> str:
 
 
 def _in_utc(value: datetime) -> datetime:
+    if 1 < value.year < 9999:  # an offset under a day cannot leave the range from here
+        return value
     try:
         value.astimezone(UTC)
     except OverflowError as error:
@@ -210,8 +234,9 @@ class SessionRecord(_Record):
 
     @model_validator(mode="after")
     def _happened(self, info: ValidationInfo) -> SessionRecord:
-        _not_after_receipt("started_at", self.started_at, info)
-        _not_after_receipt("ended_at", self.ended_at, info)
+        received = _received_at(info)
+        _not_after_receipt("started_at", self.started_at, received)
+        _not_after_receipt("ended_at", self.ended_at, received)
         return self
 
 
@@ -225,7 +250,7 @@ class AssessmentRecord(_Record):
 
     @model_validator(mode="after")
     def _happened(self, info: ValidationInfo) -> AssessmentRecord:
-        _not_after_receipt("assessed_at", self.assessed_at, info)
+        _not_after_receipt("assessed_at", self.assessed_at, _received_at(info))
         return self
 
 

@@ -17,7 +17,10 @@ from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 from hub.supervision.rules import check
 
-BATCH_SIZE = 1000
+# Records per transaction: each batch pays fixed costs (a commit, a dozen statements, the
+# roll-up and ledger updates), which 5,000 records share five times better than 1,000
+# (bench/ingest.py); a batch this size still holds a few MB.
+BATCH_SIZE = 5000
 
 
 def parse_ndjson_line(line: str, number: int) -> Any:

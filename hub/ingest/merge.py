@@ -3,7 +3,8 @@
 PostgreSQL: the batch is COPYed into a temporary staging table (one per record table and
 connection, emptied at commit) and merged with one
 `INSERT … SELECT … ON CONFLICT (platform_id, source_id) DO UPDATE … WHERE content_hash IS
-DISTINCT FROM … RETURNING`. A CTE reads, in the same statement's snapshot, which trainee each
+DISTINCT FROM … RETURNING` whose source is a `DELETE … RETURNING` of the staging table, so
+the merge leaves it empty. A CTE reads, in the same statement's snapshot, which trainee each
 changed fact belonged to before, for the statistics roll-up.
 SQLite: the existing keys are read first, then `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING`.
 
@@ -15,8 +16,7 @@ update a row twice (the pipeline merges repeated records in successive rounds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite
@@ -29,23 +29,32 @@ KEY = ("platform_id", "source_id")
 KEEP_ON_UPDATE = frozenset({"id", "platform_id", "source_id", "first_seen_at"})
 
 
-@dataclass(frozen=True)
-class Merged:
-    """One row the merge inserted or changed."""
+class Merged(NamedTuple):
+    """One row the merge inserted or changed (a tuple: thousands are made per batch)."""
 
     id: int
     source_id: str
     inserted: bool
     trainee_id: int | None = None  # fact rows: the trainee the row belongs to now
     old_trainee_id: int | None = None  # changed fact rows: the trainee it belonged to before
+    version_id: int | None = None  # PostgreSQL: the id reserved for the row's version
 
 
-async def merge(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> list[Merged]:
-    """Upsert `rows` (same keys, every column but `id`) into `table`; returns what was written."""
+async def merge(
+    session: AsyncSession,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    version_table: Any | None = None,
+) -> list[Merged]:
+    """Upsert `rows` (same keys, every column but `id`) into `table`; returns what was written.
+
+    With `version_table` (PostgreSQL), each returned row also carries an id taken from that
+    table's sequence in the same statement, for the version the caller writes next.
+    """
     if not rows:
         return []
     if await is_postgresql(session):
-        return await _merge_postgresql(session, table, rows)
+        return await _merge_postgresql(session, table, rows, version_table)
     return await _merge_sqlite(session, table, rows)
 
 
@@ -54,36 +63,37 @@ def _has_trainee(table: Any) -> bool:
 
 
 async def _staging(session: AsyncSession, table: Any, names: Sequence[str]) -> str:
-    """The connection's empty staging table for `table` with columns `names`."""
+    """The connection's staging table for `table` with columns `names` (empty between merges)."""
     stage = f"stage_{table.name}"
     columns = ", ".join(names)
     # Created when missing on every use: a transaction that created it and then rolled back
-    # took it away again, so remembering it per connection would not be safe.
+    # took it away again, so remembering it per connection would not be safe. The merge
+    # statement empties it (DELETE … RETURNING is its source), so no statement clears it here.
     await session.execute(
         text(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
             f"AS SELECT {columns} FROM {table.name} WITH NO DATA"
         )
     )
-    # Emptied at commit, but one transaction may merge several batches.
-    await session.execute(text(f"DELETE FROM {stage}"))
     return stage
 
 
 async def _merge_postgresql(
-    session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]
+    session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], version_table: Any | None
 ) -> list[Merged]:
     names = sorted(rows[0])  # sorted: one staging layout per table whatever the dict order
     stage = await _staging(session, table, names)
     dialect = (await session.connection()).dialect
-    await copy_tuples(session, stage, names, bind_tuples(table, dialect, names, rows))
+    # The rows' timestamps are validated records' and utcnow()'s: all timezone-aware.
+    tuples = bind_tuples(table, dialect, names, rows, aware_timestamps=True)
+    await copy_tuples(session, stage, names, tuples)
     columns = ", ".join(names)
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
     facts = _has_trainee(table)
     # LATERAL: one unique-index probe per staged row whatever the planner guesses of the
     # staging table, which is never analysed.
     old = (
-        f"SELECT t.id, t.trainee_id FROM {stage} s CROSS JOIN LATERAL ("
+        f"SELECT t.id, t.trainee_id FROM staged s CROSS JOIN LATERAL ("
         f"SELECT id, trainee_id, content_hash FROM {table.name} "
         "WHERE platform_id = s.platform_id AND source_id = s.source_id) t "
         "WHERE t.content_hash IS DISTINCT FROM s.content_hash"
@@ -91,16 +101,23 @@ async def _merge_postgresql(
         else "SELECT NULL::bigint AS id, NULL::int AS trainee_id WHERE false"
     )
     trainee = "t.trainee_id" if facts else "NULL::int"
+    # The version ids come from the sequence here rather than in a statement of their own.
+    version_id = (
+        f"nextval((SELECT pg_get_serial_sequence('{version_table.name}', 'id')))"
+        if version_table is not None
+        else "NULL::bigint"
+    )
     statement = f"""
-        WITH old AS ({old}),
+        WITH staged AS (DELETE FROM {stage} RETURNING {columns}),
+        old AS ({old}),
         merged AS (
             INSERT INTO {table.name} AS t ({columns})
-            SELECT {columns} FROM {stage}
+            SELECT {columns} FROM staged
             ON CONFLICT (platform_id, source_id) DO UPDATE SET {updates}
             WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
             RETURNING t.id, t.source_id, t.xmax = 0 AS inserted, {trainee} AS trainee_id
         )
-        SELECT m.id, m.source_id, m.inserted, m.trainee_id, old.trainee_id
+        SELECT m.id, m.source_id, m.inserted, m.trainee_id, old.trainee_id, {version_id}
         FROM merged m LEFT JOIN old ON old.id = m.id
     """
     found = await session.execute(text(statement))

@@ -18,7 +18,9 @@ The caller owns the transaction, so a sync can commit a batch together with its 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,9 +45,19 @@ from hub.security.pii import PiiVault
 from hub.supervision.ledger import append_record_versions
 from schema.enums import RECORD_ORDER
 from schema.records import CanonicalRecord, InvalidRecord, parse_record, storable_text
+from schema.tables import RecordVersion
 from schema.types import utcnow
 
 Key = tuple[str, str]
+
+
+def _key(raw: dict[str, Any]) -> dict[str, str | None]:
+    """The type and source id a rejected raw record names, for its quarantine entry."""
+    record_type, source_id = raw.get("type"), raw.get("source_id")
+    return {
+        "record_type": str(record_type) if record_type else None,
+        "source_id": str(source_id) if source_id else None,
+    }
 
 
 class Ingestor:
@@ -66,14 +78,17 @@ class Ingestor:
         self._unchained: list[tuple[int, dict[str, Any]]] = []
         self._rollup = RollupChanges()
         self._relinked: list[Relink] = []
+        self._open_entries = True  # whether quarantine may hold open entries of the platform
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
         stats = IngestStats()
+        # Asked once per call: the common batch has nothing waiting and quarantines nothing.
+        self._open_entries = await has_open_entries(self.session, self.platform_id)
         arrived = await self._ingest_once(list(raws), stats, retry=False)
         # Records that waited in quarantine for what just arrived get another chance, which
         # may in turn release records waiting for them.
-        while arrived and await has_open_entries(self.session, self.platform_id):
+        while arrived and self._open_entries:
             waiting = await take_waiting(self.session, self.platform_id, arrived, self.vault)
             if not waiting:
                 break
@@ -92,53 +107,60 @@ class Ingestor:
         # rounds[n] holds the (n+1)-th occurrence of each key in the batch, in order.
         rounds: list[dict[Key, CanonicalRecord]] = []
         seen: dict[Key, int] = {}
+        received_at = utcnow()  # one moment for the batch: what "future-dated" is judged by
+        received: Counter[str] = Counter()
         for raw in raws:
-            record_type = raw.get("type") if isinstance(raw, dict) else None
             if not retry:
-                stats.of(storable_text(str(record_type or "unknown"), 16)).received += 1
-            record = self._parse(raw, rejections)
+                received[
+                    str((raw.get("type") if isinstance(raw, dict) else None) or "unknown")
+                ] += 1
+            record = self._parse(raw, rejections, received_at)
             if record is not None:
                 key = (record.type, record.source_id)
                 occurrence = seen[key] = seen.get(key, -1) + 1
                 if occurrence == len(rounds):
                     rounds.append({})
                 rounds[occurrence][key] = record
+        for record_type, count in received.items():  # counted per type, named once per type
+            stats.of(storable_text(record_type, 16)).received += count
         accepted: list[Key] = []
         for parsed in rounds:
-            for record_type in RECORD_ORDER:
-                records = [r for (t, _), r in parsed.items() if t == record_type.value]
+            by_type: dict[str, list[CanonicalRecord]] = {}
+            for (record_type, _), record in parsed.items():
+                by_type.setdefault(record_type, []).append(record)
+            for record_type in RECORD_ORDER:  # dependency order
+                records = by_type.get(record_type.value)
                 if records:
                     spec = SPECS[record_type.value]
                     accepted += await self._upsert(spec, records, stats, rejections)
-        if accepted and await has_open_entries(self.session, self.platform_id):
+        if accepted and self._open_entries:
             await resolve_superseded(self.session, self.platform_id, accepted)
         accepted_set = set(accepted)
         rejections = [r for r in rejections if (r.record_type, r.source_id) not in accepted_set]
         for rejection in rejections:
             stats.of(storable_text(str(rejection.record_type or "unknown"), 16)).quarantined += 1
         await quarantine(self.session, self.platform_id, rejections, self.vault, self.run_id)
+        if rejections:
+            self._open_entries = True
         return accepted
 
-    def _parse(self, raw: Any, rejections: list[Rejection]) -> CanonicalRecord | None:
+    def _parse(
+        self, raw: Any, rejections: list[Rejection], received_at: datetime
+    ) -> CanonicalRecord | None:
         if not isinstance(raw, dict):
             rejections.append(Rejection(raw, "a record must be a JSON object"))
             return None
-        record_type, source_id = raw.get("type"), raw.get("source_id")
-        key = {
-            "record_type": str(record_type) if record_type else None,
-            "source_id": str(source_id) if source_id else None,
-        }
         if "_raw" in raw:  # the connector could not map the platform's object at all
             reason = str(raw.get("_error") or "the platform's record could not be mapped")
-            rejections.append(Rejection(raw["_raw"], reason, **key))
+            rejections.append(Rejection(raw["_raw"], reason, **_key(raw)))
             return None
         try:
-            return parse_record(raw)
+            return parse_record(raw, received_at)
         except InvalidRecord as error:
-            rejections.append(Rejection(raw, str(error), **key))
+            rejections.append(Rejection(raw, str(error), **_key(raw)))
             return None
         except ValidationError as error:
-            rejections.append(Rejection(raw, describe_validation_error(error), **key))
+            rejections.append(Rejection(raw, describe_validation_error(error), **_key(raw)))
             return None
 
     async def _upsert(
@@ -172,7 +194,8 @@ class Ingestor:
                 updated_at=now,
             )
             rows.append(row)
-        merged = await merge(self.session, spec.table.__table__, rows)  # type: ignore[attr-defined]
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        merged = await merge(self.session, table, rows, RecordVersion.__table__)  # type: ignore[attr-defined]
         inserted = sum(1 for m in merged if m.inserted)
         stream = stats.of(record_type)
         stream.inserted += inserted

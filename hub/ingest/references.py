@@ -38,12 +38,13 @@ class References:
     ) -> dict[str, Resolved]:
         """Resolve every reference of every record; records that cannot be resolved are rejected."""
         resolved = {r.source_id: Resolved() for r in records}
-        region_codes = await self._known_regions()
-        for record in records:
-            code = getattr(record, "region_code", None)
-            if code is not None and code not in region_codes:
-                reject(record, f"region_code {code} is not a known division", rejections)
-                resolved.pop(record.source_id)
+        if "region_code" in type(records[0]).model_fields:  # one type per call
+            region_codes = await self._known_regions()
+            for record in records:
+                code = getattr(record, "region_code", None)
+                if code is not None and code not in region_codes:
+                    reject(record, f"region_code {code} is not a known division", rejections)
+                    resolved.pop(record.source_id)
         for field, ref_type in spec.references.items():
             wanted = {getattr(r, field) for r in records if getattr(r, field) is not None}
             lookup = await self._lookup(ref_type, wanted)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import SQLModel
 
@@ -62,9 +62,9 @@ def content_hash(payload: dict[str, Any]) -> str:
     return canonical_hash(payload)
 
 
-@dataclass(frozen=True)
-class Canonical:
-    """A record's history payload, its canonical JSON text and that text's SHA-256."""
+class Canonical(NamedTuple):
+    """A record's history payload, its canonical JSON text and that text's SHA-256 (a tuple:
+    one is made per record)."""
 
     payload: dict[str, Any]
     text: str

@@ -1,9 +1,10 @@
 """History: one `record_version` row per accepted change, numbered per record, ready to chain.
 
 Only rows the merge inserted (version 1) or changed (previous version + 1, with the fields that
-differ) get a version; unchanged records cost nothing. On PostgreSQL the version ids are taken
-from the sequence first and the rows COPYed with their payload's canonical JSON text, so no
-JSON is serialised twice; elsewhere an INSERT … RETURNING gives the ids in order.
+differ) get a version; unchanged records cost nothing. On PostgreSQL the merge statement takes
+the version ids from the sequence and the rows are COPYed as tuples with their payload's
+canonical JSON text, so no JSON is serialised twice; elsewhere an INSERT … RETURNING gives the
+ids in order.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.bulk import bind_tuples, copy_tuples, is_postgresql, reserve_ids
+from hub.bulk import copy_tuples, is_postgresql, reserve_ids
 from hub.ingest.batching import chunks
 from hub.ingest.merge import Merged
 from hub.ingest.rows import Canonical
@@ -24,8 +26,19 @@ from schema.tables import RecordVersion
 # A note the history keeps beside a record's content, never a change of it (hub/ingest/rekey.py).
 REKEYED_FROM = "rekeyed_from"
 TABLE = RecordVersion.__table__  # type: ignore[attr-defined]
-# Columns COPYed as given: the payload is already canonical JSON text.
-_PREPARED = ("id", "payload")
+# The columns COPYed, in the order of the tuples built for them.
+_COPIED = (
+    "id",
+    "payload",
+    "platform_id",
+    "record_type",
+    "source_id",
+    "version",
+    "content_hash",
+    "changed_fields",
+    "sync_run_id",
+    "recorded_at",
+)
 
 
 async def write_versions(
@@ -71,13 +84,29 @@ async def write_versions(
             }
         )
     if await is_postgresql(session):
-        ids = await reserve_ids(session, TABLE, len(rows))
-        names = [c for c in rows[0] if c != "payload"]
-        dialect = (await session.connection()).dialect
-        tuples = bind_tuples(TABLE, dialect, names, rows)
-        texts = [canonical[row["source_id"]].text for row in rows]
-        records = [(i, t, *values) for i, t, values in zip(ids, texts, tuples, strict=True)]
-        await copy_tuples(session, TABLE.name, [*_PREPARED, *names], records)
+        ids = [m.version_id for m in merged]
+        if None in ids:  # merged without reserving version ids
+            ids = await reserve_ids(session, TABLE, len(rows))
+        # COPYed as tuples: the payload as its canonical text, changed_fields as JSON text,
+        # the rest as asyncpg takes them (timestamps are timezone-aware).
+        records = [
+            (
+                version_id,
+                canonical[row["source_id"]].text,
+                platform_id,
+                record_type,
+                row["source_id"],
+                row["version"],
+                row["content_hash"],
+                None
+                if row["changed_fields"] is None
+                else orjson.dumps(row["changed_fields"]).decode(),
+                run_id,
+                now,
+            )
+            for version_id, row in zip(ids, rows, strict=True)
+        ]
+        await copy_tuples(session, TABLE.name, _COPIED, records)
     else:
         # The chain needs each version's id, which RETURNING gives in parameter order.
         statement = TABLE.insert().returning(TABLE.c.id, sort_by_parameter_order=True)

@@ -22,12 +22,16 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     Date,
     Delete,
     Insert,
     Select,
     String,
     Update,
+    any_,
+    bindparam,
     case,
     delete,
     exists,
@@ -41,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import BindParameter, ColumnElement, FunctionElement
 
 from schema.enums import RegionLevel, SessionMode
 from schema.tables import (
@@ -56,6 +60,7 @@ from schema.tables import (
     TrainingClass,
 )
 
+RowIds = Collection[int] | BindParameter[Any]  # fact rows by id: a list, or an array parameter
 KEY_COLUMNS = (
     "city_code",
     "district_code",
@@ -107,7 +112,14 @@ def _zero(name: str) -> ColumnElement[int]:
     return literal(0).label(name)
 
 
-def _sessions(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
+def _among(column: Any, row_ids: Collection[int] | BindParameter[Any]) -> ColumnElement[bool]:
+    """`column` is one of `row_ids`: an IN list, or `= ANY` of one array parameter."""
+    if isinstance(row_ids, BindParameter):
+        return column == any_(row_ids)
+    return column.in_(row_ids)
+
+
+def _sessions(trainee_ids: Collection[int] | None, row_ids: RowIds = ()) -> Select:
     online = LearningSession.mode == SessionMode.ONLINE
     query = (
         select(
@@ -130,12 +142,12 @@ def _sessions(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
-    if row_ids:
-        return query.where(LearningSession.id.in_(row_ids))
+    if isinstance(row_ids, BindParameter) or row_ids:
+        return query.where(_among(LearningSession.id, row_ids))
     return query.where(LearningSession.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _assessments(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
+def _assessments(trainee_ids: Collection[int] | None, row_ids: RowIds = ()) -> Select:
     query = (
         select(
             Trainee.id,
@@ -157,12 +169,12 @@ def _assessments(trainee_ids: Collection[int] | None, row_ids: Collection[int] =
         .join(Course, Course.id == TrainingClass.course_id)
         .join(Region, Region.code == TrainingClass.region_code)
     )
-    if row_ids:
-        return query.where(Assessment.id.in_(row_ids))
+    if isinstance(row_ids, BindParameter) or row_ids:
+        return query.where(_among(Assessment.id, row_ids))
     return query.where(Assessment.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
-def _certificates(trainee_ids: Collection[int] | None, row_ids: Collection[int] = ()) -> Select:
+def _certificates(trainee_ids: Collection[int] | None, row_ids: RowIds = ()) -> Select:
     # Without a class, the certificate counts where the trainee is registered.
     region = aliased(Region)
     query = (
@@ -186,8 +198,8 @@ def _certificates(trainee_ids: Collection[int] | None, row_ids: Collection[int] 
         .outerjoin(Course, Course.id == TrainingClass.course_id)
         .join(region, region.code == func.coalesce(TrainingClass.region_code, Trainee.region_code))
     )
-    if row_ids:
-        return query.where(Certificate.id.in_(row_ids))
+    if isinstance(row_ids, BindParameter) or row_ids:
+        return query.where(_among(Certificate.id, row_ids))
     return query.where(Certificate.trainee_id.in_(trainee_ids)) if trainee_ids else query
 
 
@@ -238,7 +250,14 @@ def add_statements(
     are not rebuilt in the same transaction. `one_statement` (PostgreSQL) runs the UPDATE as a
     data-modifying CTE of the INSERT, so the deltas are aggregated once.
     """
-    added = FACT_SELECTS[fact_table](None, sorted(row_ids)).subquery("added")
+    # PostgreSQL: the ids as one array parameter (thousands per batch), not an IN list of
+    # thousands of parameters to render, send and plan.
+    ids: RowIds = (
+        bindparam("row_ids", sorted(row_ids), type_=ARRAY(BigInteger))
+        if one_statement
+        else sorted(row_ids)
+    )
+    added = FACT_SELECTS[fact_table](None, ids).subquery("added")
     # Only the session select labels its columns; they are in FACT_COLUMNS order in each.
     by_name = dict(zip(FACT_COLUMNS, added.c, strict=True))
     keys = [by_name[name].label(name) for name in ("trainee_id", "person_id", *KEY_COLUMNS)]
