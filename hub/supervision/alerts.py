@@ -11,7 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, insert, null, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    any_,
+    case,
+    delete,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +71,15 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
+def _among(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter whatever the count, so
+    the statement is prepared once instead of once per list length (100 ms for 1,000 keys)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    kind = String if values and isinstance(values[0], str) else Integer
+    return column == any_(literal(list(values), postgresql.ARRAY(kind())))
+
+
 async def _classes(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, int]]:
     found: dict[int, tuple[str, int]] = {}
     for part in _chunks(sorted(ids)):
@@ -75,7 +96,9 @@ async def _ids_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[str, t
     found: dict[str, tuple[int, str]] = {}
     for part in _chunks(keys):
         rows = await session.execute(
-            select(Alert.dedup_key, Alert.id, Alert.status).where(Alert.dedup_key.in_(part))
+            select(Alert.dedup_key, Alert.id, Alert.status).where(
+                _among(session, Alert.dedup_key, part)
+            )
         )
         found.update({key: (aid, status) for key, aid, status in rows.all()})
     return found
@@ -113,6 +136,7 @@ async def store(
     keys = [f.key for f in findings]
     before = await _ids_by_key(session, keys)
     fresh = [r for r in rows if r["dedup_key"] not in before]
+    ids = dict(before)
     if fresh:
         make_insert = (
             postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -121,6 +145,9 @@ async def store(
         await session.execute(
             make_insert(Alert).on_conflict_do_nothing(index_elements=["dedup_key"]), fresh
         )
+        # Read back rather than RETURNING: a many-row RETURNING insert is one statement of
+        # 11 parameters a row, prepared anew each time (3x the cost at 1,000 alerts).
+        ids.update(await _ids_by_key(session, [r["dedup_key"] for r in fresh]))
     seen = [r for r in rows if r["dedup_key"] in before]
     if seen:
         await session.execute(
@@ -143,19 +170,23 @@ async def store(
             ],
         )
     result.new, result.updated = len(fresh), len(seen)
-    ids = await _ids_by_key(session, keys) if fresh else before
-    await _link(session, findings, ids)
+    await _link(session, findings, ids, {ids[r["dedup_key"]][0] for r in fresh})
     result.resolved = await _resolve_missing(session, code, key_prefix, set(keys), resolvable, now)
     return result
 
 
 async def _link(
-    session: AsyncSession, findings: Sequence[Finding], ids: dict[str, tuple[int, str]]
+    session: AsyncSession,
+    findings: Sequence[Finding],
+    ids: dict[str, tuple[int, str]],
+    new: set[int],
 ) -> None:
-    """Make each alert's records those of its finding, rewriting only the alerts that changed."""
+    """Make each alert's records those of its finding, rewriting only the alerts that changed.
+
+    Alerts just inserted (`new`) have no records yet: nothing to read or delete for them."""
     wanted = {ids[f.key][0]: set(f.records) for f in findings}
     current: dict[int, set[tuple[int, str, str, int]]] = {aid: set() for aid in wanted}
-    for part in _chunks(list(wanted)):
+    for part in _chunks([aid for aid in wanted if aid not in new]):
         rows = await session.execute(
             select(
                 AlertRecord.alert_id,
@@ -163,13 +194,15 @@ async def _link(
                 AlertRecord.record_type,
                 AlertRecord.source_id,
                 AlertRecord.row_id,
-            ).where(AlertRecord.alert_id.in_(part))
+            ).where(_among(session, AlertRecord.alert_id, part))
         )
         for alert_id, *record in rows.all():
             current[alert_id].add(tuple(record))  # type: ignore[arg-type]
     changed = [aid for aid, records in wanted.items() if records != current[aid]]
-    for part in _chunks(changed):
-        await session.execute(delete(AlertRecord).where(AlertRecord.alert_id.in_(part)))
+    for part in _chunks([aid for aid in changed if current[aid]]):
+        await session.execute(
+            delete(AlertRecord).where(_among(session, AlertRecord.alert_id, part))
+        )
     links = [
         {
             "alert_id": aid,
@@ -189,7 +222,9 @@ async def _link(
     )
     for part in _chunks(changed):
         await session.execute(
-            update(AlertRecord).where(AlertRecord.alert_id.in_(part)).values(region_code=region)
+            update(AlertRecord)
+            .where(_among(session, AlertRecord.alert_id, part))
+            .values(region_code=region)
         )
 
 
@@ -238,7 +273,9 @@ async def _resolve_missing(
     gone = [aid for aid, key in candidates.all() if key not in found]
     for part in _chunks(gone):
         await session.execute(
-            update(Alert).where(Alert.id.in_(part)).values(status=RESOLVED, resolved_at=now)
+            update(Alert)
+            .where(_among(session, Alert.id, part))
+            .values(status=RESOLVED, resolved_at=now)
         )
     return len(gone)
 
