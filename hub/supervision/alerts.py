@@ -16,11 +16,9 @@ from sqlalchemy import (
     Integer,
     String,
     any_,
-    case,
     delete,
     insert,
     literal,
-    null,
     select,
     update,
 )
@@ -214,44 +212,49 @@ async def _link(
         for aid in changed
         for platform_id, record_type, source_id, row_id in sorted(wanted[aid])
     ]
+    regions = await _record_regions(session, links)
+    for link in links:
+        link["region_code"] = regions.get((link["record_type"], link["row_id"]))
     for part in _chunks(links):
         await session.execute(insert(AlertRecord), list(part))
-    region = case(
-        *((AlertRecord.record_type == kind, where) for kind, where in _RECORD_REGION.items()),
-        else_=null(),
-    )
-    for part in _chunks(changed):
-        await session.execute(
-            update(AlertRecord)
-            .where(_among(session, AlertRecord.alert_id, part))
-            .values(region_code=region)
-        )
 
 
 def _class_region(table: Any) -> Any:
-    return (
-        select(TrainingClass.region_code)
-        .join(table, table.class_id == TrainingClass.id)
-        .where(table.id == AlertRecord.row_id)
-        .scalar_subquery()
+    return lambda: select(table.id, TrainingClass.region_code).join(
+        TrainingClass, TrainingClass.id == table.class_id
     )
 
 
-# Where each type of record belongs, as a subquery correlated to the alert_record row.
+# Where each type of record belongs: (row id, region code) of that type's rows.
 _RECORD_REGION: dict[str, Any] = {
     "session": _class_region(LearningSession),
     "enrolment": _class_region(Enrolment),
-    "class": select(TrainingClass.region_code)
-    .where(TrainingClass.id == AlertRecord.row_id)
-    .scalar_subquery(),
-    "trainee": select(Trainee.region_code)
-    .where(Trainee.id == AlertRecord.row_id)
-    .scalar_subquery(),
-    "certificate": select(Trainee.region_code)
-    .join(Certificate, Certificate.trainee_id == Trainee.id)
-    .where(Certificate.id == AlertRecord.row_id)
-    .scalar_subquery(),
+    "class": lambda: select(TrainingClass.id, TrainingClass.region_code),
+    "trainee": lambda: select(Trainee.id, Trainee.region_code),
+    "certificate": lambda: select(Certificate.id, Trainee.region_code).join(
+        Trainee, Trainee.id == Certificate.trainee_id
+    ),
 }
+
+
+async def _record_regions(
+    session: AsyncSession, links: Sequence[dict[str, Any]]
+) -> dict[tuple[str, int], str | None]:
+    """The region of each linked record, read per record type before the links are inserted
+    (one query a type, instead of updating every inserted link with correlated subqueries)."""
+    ids: dict[str, set[int]] = {}
+    for link in links:
+        ids.setdefault(link["record_type"], set()).add(link["row_id"])
+    regions: dict[tuple[str, int], str | None] = {}
+    for kind, row_ids in ids.items():
+        if kind not in _RECORD_REGION:
+            continue  # no region for this type of record
+        query = _RECORD_REGION[kind]()
+        row_id = query.selected_columns[0]
+        for part in _chunks(sorted(row_ids)):
+            rows = await session.execute(query.where(_among(session, row_id, part)))
+            regions.update({(kind, rid): region for rid, region in rows.all()})
+    return regions
 
 
 async def _resolve_missing(
