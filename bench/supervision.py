@@ -49,7 +49,8 @@ async def _load(engine, persons: int) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _changed_batch(engine, offset: int) -> tuple[int, list[dict]]:  # type: ignore[no-untyped-def]
-    """1,000 stored sessions of the first platform as canonical records, durations changed."""
+    """1,000 stored sessions of the first platform, not changed by an earlier run, as canonical
+    records with their durations changed."""
     s, t, k = LearningSession, Trainee, TrainingClass
     async with transaction(engine) as db:
         platform_id = (await db.execute(select(func.min(Platform.id)))).scalar_one()
@@ -58,7 +59,8 @@ async def _changed_batch(engine, offset: int) -> tuple[int, list[dict]]:  # type
                 select(s.source_id, t.source_id, k.source_id, s.started_at, s.ended_at, s.mode)
                 .join(t, t.id == s.trainee_id)
                 .join(k, k.id == s.class_id)
-                .where(s.platform_id == platform_id)
+                # not yet changed by an earlier run, so every run re-reports real changes
+                .where(s.platform_id == platform_id, s.reported_seconds.is_distinct_from(99_999))
                 .order_by(s.id)
                 .offset(offset)
                 .limit(CHANGED)

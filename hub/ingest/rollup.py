@@ -10,7 +10,8 @@ The ingest path reports what its merges wrote (the RETURNING sets). At the end o
   which keeps moved sessions and changed categories exact without knowing every old key. Their
   inserted facts are covered by the rebuild and get no delta;
 - the narrow area roll-up (`stat_area_cell`) of every trainee whose cells changed is rebuilt
-  from its `stat_trainee_cell` rows (a handful per trainee).
+  from its `stat_trainee_cell` rows (a handful per trainee), and the region-wide totals
+  (`stat_area_total`) change by what those trainees and their persons count after minus before.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.batching import chunks
 from hub.ingest.merge import Merged
+from hub.stats.area_totals import AreaTotalsDelta, rebuild_totals
 from hub.stats.facts import (
     add_statements,
     area_rebuild_statement,
@@ -82,8 +84,11 @@ class RollupChanges:
             for statement in refresh_statements(part):
                 await session.execute(statement)
         for part in chunks(sorted(changed), 500):
+            totals = AreaTotalsDelta(part)
+            await totals.before(session)
             for statement in area_refresh_statements(part):
                 await session.execute(statement)
+            await totals.after(session)
         self.trainee_ids.clear()
         self.class_ids.clear()
         self.course_ids.clear()
@@ -96,3 +101,4 @@ async def rebuild_rollup(session: AsyncSession) -> None:
     await session.execute(delete(StatTraineeCell))
     await session.execute(rebuild_statement())
     await session.execute(area_rebuild_statement())
+    await rebuild_totals(session)

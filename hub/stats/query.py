@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, null, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import True_
 
 from hub.policy.claim_amounts import pre_disbursed_paid
+from hub.stats.area_totals import FIGURES, grouping_of
 from hub.stats.facts import area_columns, facts, local_month
 from schema.tables import (
     Course,
@@ -23,6 +25,7 @@ from schema.tables import (
     Platform,
     Region,
     StatAreaCell,
+    StatAreaTotal,
     StatTraineeCell,
     SubsidyClaim,
     SubsidyRecovery,
@@ -165,6 +168,29 @@ def rollup_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None
     return area
 
 
+def totals_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None) -> Any:
+    """The region-wide area totals' rows answering this grouping, or None when they cannot.
+
+    They hold every group of area dimensions and identity category over all cells, so they
+    answer a caller who sees everything (the scope is TRUE), grouped by area dimensions, with no
+    filter but an identity category (the row of that category in the grouping that adds it).
+    """
+    used = {k for k, v in vars(given).items() if v} if given else set()
+    if not set(names) <= AREA_DIMENSIONS or not used <= {"identity_category"}:
+        return None
+    table = StatAreaTotal.__table__
+    if not isinstance(scope(table), True_):
+        return None  # an area scope cuts groups the totals have already merged
+    keys = [table.c[n] for n in names]
+    where = [table.c.trainees > 0]
+    category = given.identity_category if given is not None else None
+    if category:
+        where.append(table.c.identity_category == category)
+    grouping = grouping_of([*names, *(["identity_category"] if category else [])])
+    figures = [table.c[f] for f in FIGURES]
+    return select(*keys, *figures).where(table.c.grouped_by == grouping, *where)
+
+
 async def statistics(
     session: AsyncSession,
     dimensions: Sequence[StatDimension],
@@ -178,17 +204,23 @@ async def statistics(
     roll-up is tested and benchmarked against).
     """
     names = [d.value for d in dict.fromkeys(dimensions)]
-    source = facts() if from_raw else rollup_for(names, scope, given)
     rows: dict[tuple[Any, ...], StatValues] = {}
-    if session.bind.dialect.name == "postgresql":
-        # The distinct counts sort the rows of each group: keep that sort in memory.
-        await session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    where = [scope(source), *_conditions(source, given)]
-    activity = _activity(source, names, where)
-    for row in (await session.execute(activity)).all():
-        key = tuple(row[: len(names)])
-        values = [int(v) for v in row[len(names) :]]
-        rows[key] = StatValues(key, *values)
+    totals = None if from_raw else totals_for(names, scope, given)
+    if totals is not None:
+        for row in (await session.execute(totals)).all():
+            key = tuple(v if v != "" else None for v in row[: len(names)])  # '' stores NULL
+            rows[key] = StatValues(key, *(int(v) for v in row[len(names) :]))
+    else:
+        source = facts() if from_raw else rollup_for(names, scope, given)
+        if session.bind.dialect.name == "postgresql":
+            # The distinct counts sort the rows of each group: keep that sort in memory.
+            await session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        where = [scope(source), *_conditions(source, given)]
+        activity = _activity(source, names, where)
+        for row in (await session.execute(activity)).all():
+            key = tuple(row[: len(names)])
+            values = [int(v) for v in row[len(names) :]]
+            rows[key] = StatValues(key, *values)
 
     claims = _claims()
     claim_keys = [claims.c[n] for n in names]

@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, insert, null, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    any_,
+    delete,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +69,15 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
+def _among(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter whatever the count, so
+    the statement is prepared once instead of once per list length (100 ms for 1,000 keys)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    kind = String if values and isinstance(values[0], str) else Integer
+    return column == any_(literal(list(values), postgresql.ARRAY(kind())))
+
+
 async def _classes(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, int]]:
     found: dict[int, tuple[str, int]] = {}
     for part in _chunks(sorted(ids)):
@@ -75,7 +94,9 @@ async def _ids_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[str, t
     found: dict[str, tuple[int, str]] = {}
     for part in _chunks(keys):
         rows = await session.execute(
-            select(Alert.dedup_key, Alert.id, Alert.status).where(Alert.dedup_key.in_(part))
+            select(Alert.dedup_key, Alert.id, Alert.status).where(
+                _among(session, Alert.dedup_key, part)
+            )
         )
         found.update({key: (aid, status) for key, aid, status in rows.all()})
     return found
@@ -113,6 +134,7 @@ async def store(
     keys = [f.key for f in findings]
     before = await _ids_by_key(session, keys)
     fresh = [r for r in rows if r["dedup_key"] not in before]
+    ids = dict(before)
     if fresh:
         make_insert = (
             postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -121,6 +143,9 @@ async def store(
         await session.execute(
             make_insert(Alert).on_conflict_do_nothing(index_elements=["dedup_key"]), fresh
         )
+        # Read back rather than RETURNING: a many-row RETURNING insert is one statement of
+        # 11 parameters a row, prepared anew each time (3x the cost at 1,000 alerts).
+        ids.update(await _ids_by_key(session, [r["dedup_key"] for r in fresh]))
     seen = [r for r in rows if r["dedup_key"] in before]
     if seen:
         await session.execute(
@@ -143,19 +168,23 @@ async def store(
             ],
         )
     result.new, result.updated = len(fresh), len(seen)
-    ids = await _ids_by_key(session, keys) if fresh else before
-    await _link(session, findings, ids)
+    await _link(session, findings, ids, {ids[r["dedup_key"]][0] for r in fresh})
     result.resolved = await _resolve_missing(session, code, key_prefix, set(keys), resolvable, now)
     return result
 
 
 async def _link(
-    session: AsyncSession, findings: Sequence[Finding], ids: dict[str, tuple[int, str]]
+    session: AsyncSession,
+    findings: Sequence[Finding],
+    ids: dict[str, tuple[int, str]],
+    new: set[int],
 ) -> None:
-    """Make each alert's records those of its finding, rewriting only the alerts that changed."""
+    """Make each alert's records those of its finding, rewriting only the alerts that changed.
+
+    Alerts just inserted (`new`) have no records yet: nothing to read or delete for them."""
     wanted = {ids[f.key][0]: set(f.records) for f in findings}
     current: dict[int, set[tuple[int, str, str, int]]] = {aid: set() for aid in wanted}
-    for part in _chunks(list(wanted)):
+    for part in _chunks([aid for aid in wanted if aid not in new]):
         rows = await session.execute(
             select(
                 AlertRecord.alert_id,
@@ -163,13 +192,15 @@ async def _link(
                 AlertRecord.record_type,
                 AlertRecord.source_id,
                 AlertRecord.row_id,
-            ).where(AlertRecord.alert_id.in_(part))
+            ).where(_among(session, AlertRecord.alert_id, part))
         )
         for alert_id, *record in rows.all():
             current[alert_id].add(tuple(record))  # type: ignore[arg-type]
     changed = [aid for aid, records in wanted.items() if records != current[aid]]
-    for part in _chunks(changed):
-        await session.execute(delete(AlertRecord).where(AlertRecord.alert_id.in_(part)))
+    for part in _chunks([aid for aid in changed if current[aid]]):
+        await session.execute(
+            delete(AlertRecord).where(_among(session, AlertRecord.alert_id, part))
+        )
     links = [
         {
             "alert_id": aid,
@@ -181,42 +212,49 @@ async def _link(
         for aid in changed
         for platform_id, record_type, source_id, row_id in sorted(wanted[aid])
     ]
+    regions = await _record_regions(session, links)
+    for link in links:
+        link["region_code"] = regions.get((link["record_type"], link["row_id"]))
     for part in _chunks(links):
         await session.execute(insert(AlertRecord), list(part))
-    region = case(
-        *((AlertRecord.record_type == kind, where) for kind, where in _RECORD_REGION.items()),
-        else_=null(),
-    )
-    for part in _chunks(changed):
-        await session.execute(
-            update(AlertRecord).where(AlertRecord.alert_id.in_(part)).values(region_code=region)
-        )
 
 
 def _class_region(table: Any) -> Any:
-    return (
-        select(TrainingClass.region_code)
-        .join(table, table.class_id == TrainingClass.id)
-        .where(table.id == AlertRecord.row_id)
-        .scalar_subquery()
+    return lambda: select(table.id, TrainingClass.region_code).join(
+        TrainingClass, TrainingClass.id == table.class_id
     )
 
 
-# Where each type of record belongs, as a subquery correlated to the alert_record row.
+# Where each type of record belongs: (row id, region code) of that type's rows.
 _RECORD_REGION: dict[str, Any] = {
     "session": _class_region(LearningSession),
     "enrolment": _class_region(Enrolment),
-    "class": select(TrainingClass.region_code)
-    .where(TrainingClass.id == AlertRecord.row_id)
-    .scalar_subquery(),
-    "trainee": select(Trainee.region_code)
-    .where(Trainee.id == AlertRecord.row_id)
-    .scalar_subquery(),
-    "certificate": select(Trainee.region_code)
-    .join(Certificate, Certificate.trainee_id == Trainee.id)
-    .where(Certificate.id == AlertRecord.row_id)
-    .scalar_subquery(),
+    "class": lambda: select(TrainingClass.id, TrainingClass.region_code),
+    "trainee": lambda: select(Trainee.id, Trainee.region_code),
+    "certificate": lambda: select(Certificate.id, Trainee.region_code).join(
+        Trainee, Trainee.id == Certificate.trainee_id
+    ),
 }
+
+
+async def _record_regions(
+    session: AsyncSession, links: Sequence[dict[str, Any]]
+) -> dict[tuple[str, int], str | None]:
+    """The region of each linked record, read per record type before the links are inserted
+    (one query a type, instead of updating every inserted link with correlated subqueries)."""
+    ids: dict[str, set[int]] = {}
+    for link in links:
+        ids.setdefault(link["record_type"], set()).add(link["row_id"])
+    regions: dict[tuple[str, int], str | None] = {}
+    for kind, row_ids in ids.items():
+        if kind not in _RECORD_REGION:
+            continue  # no region for this type of record
+        query = _RECORD_REGION[kind]()
+        row_id = query.selected_columns[0]
+        for part in _chunks(sorted(row_ids)):
+            rows = await session.execute(query.where(_among(session, row_id, part)))
+            regions.update({(kind, rid): region for rid, region in rows.all()})
+    return regions
 
 
 async def _resolve_missing(
@@ -238,7 +276,9 @@ async def _resolve_missing(
     gone = [aid for aid, key in candidates.all() if key not in found]
     for part in _chunks(gone):
         await session.execute(
-            update(Alert).where(Alert.id.in_(part)).values(status=RESOLVED, resolved_at=now)
+            update(Alert)
+            .where(_among(session, Alert.id, part))
+            .values(status=RESOLVED, resolved_at=now)
         )
     return len(gone)
 

@@ -26,7 +26,11 @@ class RuleContext:
     """Thresholds and, for an incremental check, what the last sync touched.
 
     `persons`, `classes`, `sessions` and `versions` are the ids touched (record_version ids for
-    `versions`); None means the whole dataset is checked.
+    `versions`); None means the whole dataset is checked. `changed_classes` are the classes
+    whose own record, course or enrolments changed (None: all of `classes`): the classes a
+    (person, class) rule must re-check whole. A touched session or certificate needs no more
+    than its person's rows there (its person is touched); a group across persons in one class
+    (BULK_FABRICATION) needs every touched class.
     """
 
     params: Parameters
@@ -34,6 +38,7 @@ class RuleContext:
     classes: Sequence[int] | None = None
     sessions: Sequence[int] | None = None
     versions: Sequence[int] | None = None
+    changed_classes: Sequence[int] | None = None
 
     @property
     def t(self) -> Thresholds:
@@ -59,11 +64,18 @@ class RuleContext:
             return self.person_or_class(person_id, class_id)
         return false()
 
+    @property
+    def pair_classes(self) -> Sequence[int] | None:
+        """The classes a (person, class) rule re-checks whole (None when checking everything)."""
+        return self.classes if self.changed_classes is None else self.changed_classes
+
     def person_or_class(self, person_id: Any, class_id: Any) -> ColumnElement[bool]:
-        """Rows of touched persons or touched classes (all rows when checking everything)."""
-        if self.persons is None or self.classes is None:
+        """Rows of touched persons or of classes that changed themselves (all rows when
+        checking everything)."""
+        classes = self.pair_classes
+        if self.persons is None or classes is None:
             return true()
-        return or_(person_id.in_(self.persons), class_id.in_(self.classes))
+        return or_(person_id.in_(self.persons), class_id.in_(classes))
 
 
 Judge = Callable[[Mapping[str, Any], Thresholds], tuple[str, dict[str, Any]]]

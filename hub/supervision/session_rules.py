@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, null, or_, select
+from sqlalchemy import Select, and_, case, exists, func, null, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
@@ -207,27 +207,48 @@ def _outside_judge(row: Mapping[str, Any], t: Thresholds) -> tuple[str, dict[str
 
 
 # NOT_ON_ROSTER --------------------------------------------------------------------------------
-def _enrolled() -> Any:
-    """The session's person is enrolled in its class (through any of their trainee records)."""
-    return exists(
-        select(Enrolment.id)
-        .join(Trainee, Trainee.id == Enrolment.trainee_id)
-        .where(Enrolment.class_id == S.class_id, Trainee.person_id == S.person_id)
+def _roster(ctx: RuleContext) -> Any:
+    """(class, person) pairs enrolled, through any of the person's trainee records.
+
+    Incrementally only the pairs of the touched classes or persons: every (person, class) group
+    checked has its person or its class among them, so no pair outside could match one; and
+    the planner hashes these few pairs instead of the whole enrolment table.
+    """
+    pairs = select(Enrolment.class_id, Trainee.person_id).join(
+        Trainee, Trainee.id == Enrolment.trainee_id
     )
+    if ctx.persons is None or ctx.pair_classes is None:
+        return pairs.subquery("roster")
+    return union(
+        pairs.where(Enrolment.class_id.in_(ctx.pair_classes)),
+        pairs.where(Trainee.person_id.in_(ctx.persons)),
+    ).subquery("roster")
 
 
 def _roster_findings(ctx: RuleContext) -> Select:
-    return (
+    # Grouped first: whether a (person, class) pair is enrolled is the same for all its sessions.
+    groups = (
         select(
             S.person_id,
             S.class_id,
-            null().label("region_code"),
             func.count().label("sessions"),
             func.sum(S.duration_seconds).label("seconds"),
         )
-        .where(~_enrolled(), ctx.person_or_class(S.person_id, S.class_id))
+        .where(ctx.person_or_class(S.person_id, S.class_id))
         .group_by(S.person_id, S.class_id)
+        .subquery("groups")
     )
+    roster = _roster(ctx)
+    enrolled = exists().where(
+        roster.c.class_id == groups.c.class_id, roster.c.person_id == groups.c.person_id
+    )
+    return select(
+        groups.c.person_id,
+        groups.c.class_id,
+        null().label("region_code"),
+        groups.c.sessions,
+        groups.c.seconds,
+    ).where(~enrolled)
 
 
 def _roster_records(ctx: RuleContext, found: Subquery) -> Select:

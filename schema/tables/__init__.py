@@ -27,7 +27,7 @@ from schema.tables.reference import (
     Platform,
     Region,
 )
-from schema.tables.statistics import StatAreaCell, StatTraineeCell
+from schema.tables.statistics import StatAreaCell, StatAreaTotal, StatTraineeCell
 from schema.tables.supervision import Alert, AlertRecord, LedgerEntry, LedgerHead
 from schema.tables.training import (
     Assessment,
@@ -67,6 +67,7 @@ __all__ = [
     "Region",
     "StaffAccount",
     "StatAreaCell",
+    "StatAreaTotal",
     "StatTraineeCell",
     "SubsidyClaim",
     "SubsidyRecovery",

@@ -51,7 +51,8 @@ class StatAreaCell(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     trainee_id: int = Field(foreign_key="trainee.id", index=True)
-    person_id: int = Field(foreign_key="person.id")
+    # Indexed: a change re-counts the groups of the persons of the changed trainees.
+    person_id: int = Field(foreign_key="person.id", index=True)
     city_code: str | None = Field(default=None, max_length=6)
     district_code: str | None = Field(default=None, max_length=6)
     identity_category: str = Field(max_length=32)
@@ -60,3 +61,38 @@ class StatAreaCell(SQLModel, table=True):
     offline_seconds: int = Field(default=0, sa_type=sa.BigInteger)
     qualified: int = 0
     certificates: int = 0
+
+
+class StatAreaTotal(SQLModel, table=True):
+    """Region-wide figures per group of any subset of (city, district, identity category).
+
+    `grouped_by` is a bit set of the dimensions grouped by (1 city, 2 district, 4 identity
+    category); a dimension not grouped by, or a NULL value, is stored as ''. The distinct counts
+    are exact: the ingest path adds, per changed trainee and person, the difference between the
+    groups they count in after and before its change (hub/stats/area_totals.py). Answers the
+    region-wide overview in a handful of rows instead of a distinct count over every trainee.
+    """
+
+    __tablename__ = "stat_area_total"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "grouped_by",
+            "city_code",
+            "district_code",
+            "identity_category",
+            name="uq_stat_area_total_group",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    grouped_by: int
+    city_code: str = Field(default="", max_length=6)
+    district_code: str = Field(default="", max_length=6)
+    identity_category: str = Field(default="", max_length=32)
+    trainees: int = 0
+    persons: int = 0
+    sessions: int = Field(default=0, sa_type=sa.BigInteger)
+    online_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    offline_seconds: int = Field(default=0, sa_type=sa.BigInteger)
+    qualified: int = Field(default=0, sa_type=sa.BigInteger)
+    certificates: int = Field(default=0, sa_type=sa.BigInteger)

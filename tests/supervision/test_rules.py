@@ -118,3 +118,25 @@ async def test_thresholds_are_per_jurisdiction(engine: AsyncEngine, vault: PiiVa
             .all()
         )
         assert sorted(status) == [OPEN, OPEN]
+
+
+async def test_incremental_checks_agree_with_a_full_check(
+    engine: AsyncEngine, vault: PiiVault, tmp_path: Path
+) -> None:
+    """After imports that change sessions only, then a class only, the alerts the incremental
+    checks left are exactly those a full check keeps (none raised, resolved or changed)."""
+    for round_ in (0, 1, 2):
+        await import_round(engine, vault, round_)
+    lines = (FIXTURES / "wuhai-skills.0.ndjson").read_text(encoding="utf-8").splitlines()
+    klass = next(json.loads(t) for t in lines if '"type": "class"' in t)
+    # The class now starts four days later: sessions of persons no import touched fall outside.
+    moved = tmp_path / "class.ndjson"
+    moved.write_text(json.dumps({**klass, "starts_on": "2020-03-06"}, ensure_ascii=False) + "\n")
+    await import_file(engine, vault, moved, "wuhai-skills")
+    incremental = await stored_alerts(engine)
+    outside = [a for a in incremental.values() if a[0] == "SESSION_OUTSIDE_CLASS"]
+    assert len({records for *_, records in outside}) > 1  # several persons' sessions
+
+    summary = await check(engine)
+    assert (summary.new, summary.resolved) == (0, 0)
+    assert await stored_alerts(engine) == incremental
