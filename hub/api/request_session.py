@@ -8,20 +8,29 @@ So: on PostgreSQL each transaction carries `statement_timeout` (the server stops
 itself); on SQLite a request waits for locks no longer than its timeout and is interrupted at
 its deadline; and a session that cannot
 close cleanly after a timeout has its connection invalidated instead of going back to the pool.
+
+Within a request, a statement runs to its end even when the field that asked for it is
+cancelled: graphql-core cancels a failed field's siblings, and a statement cancelled half-way
+invalidates the session's connection, so whatever the request did next on it (writing the read
+log of the unmasked numbers it served) failed. `finished` lets the statement complete and stops
+it only at the request's deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = logging.getLogger("hub.api")
+
+T = TypeVar("T")
 
 
 def _bound_transactions(session: AsyncSession, timeout_seconds: float) -> None:
@@ -70,15 +79,55 @@ async def request_session(
     """A session whose transactions are bounded by `timeout_seconds`, always released."""
     session = sessions()
     _bound_transactions(session, timeout_seconds)
+    session.info["deadline"] = asyncio.get_running_loop().time() + timeout_seconds
     try:
         yield session
     finally:
         await release(session)
 
 
+async def finished(session: AsyncSession, work: Awaitable[T]) -> T:
+    """The result of `work` (statements on `session`), which runs to its end even if the caller
+    is cancelled meanwhile: then the caller's cancellation is raised once it has ended."""
+    task = asyncio.ensure_future(work)
+    running: set[asyncio.Future[Any]] = session.info.setdefault("statements", set())
+    running.add(task)
+    task.add_done_callback(running.discard)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await _settle(session, task)
+        raise
+
+
+async def _settle(session: AsyncSession, task: asyncio.Future[Any]) -> None:
+    """Wait for a statement whose caller was cancelled, stopping it at the request's deadline
+    (on PostgreSQL asyncpg cancels it on the server; SQLite's is interrupted in its thread)."""
+    loop = asyncio.get_running_loop()
+    deadline: float | None = session.info.get("deadline")
+    while not task.done():
+        left = None if deadline is None else deadline - loop.time()
+        if left is not None and left <= 0:
+            interrupt(session)
+            task.cancel()
+            left = None
+        try:
+            await asyncio.wait([task], timeout=left)
+        except asyncio.CancelledError:  # the deadline's own cancellation: keep waiting for it
+            continue
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("statement of a cancelled field failed: %s", task.exception())
+
+
 async def release(session: AsyncSession) -> None:
     """Close the session; when a cancelled operation left it unable to close, invalidate its
     connection so that no later request is handed a connection in an unknown state."""
+    pending = list(session.info.get("statements", ()))
+    if pending:  # a statement whose caller went away: it must end before the session closes
+        interrupt(session)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
     try:
         await session.close()
         return

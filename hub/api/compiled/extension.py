@@ -20,6 +20,7 @@ from graphql import FragmentDefinitionNode, OperationType, get_operation_ast
 from graphql.execution.values import get_variable_values
 from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 
 from hub.api.compiled.compiler import Compiler, operation_statement
@@ -123,9 +124,7 @@ class CompiledReads(SchemaExtension):
             yield
             return
         try:
-            async with context.lock:
-                connection = await context.session.connection()
-                text = (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()
+            text = await context.run(lambda session: _answer(session, plan))
         except DBAPIError as error:
             if "parser stack overflow" not in str(error):
                 log.error("compiled read failed", exc_info=error)
@@ -155,6 +154,12 @@ class CompiledReads(SchemaExtension):
             result.data = {  # type: ignore[union-attr]
                 key: compiled[key] if key in compiled else data.get(key) for key in plan.keys
             }
+
+
+async def _answer(session: AsyncSession, plan: Plan) -> str:
+    """The JSON text of the plan's statement."""
+    connection = await session.connection()
+    return (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()  # type: ignore[arg-type]
 
 
 def compiled_extensions() -> list[Callable[[], SchemaExtension]]:
