@@ -40,7 +40,13 @@ def _bound_transactions(session: AsyncSession, timeout_seconds: float) -> None:
         session.info.setdefault("connections", []).append(connection)
         if connection.dialect.name == "postgresql":
             # SET LOCAL ends with the transaction: the pooled connection keeps no trace of it.
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+            # JIT off: an API statement reads a page's rows in milliseconds, and a plan whose
+            # estimate crosses jit_above_cost (a count with a hashed scope subplan) spent far
+            # longer compiling itself than running (bench/scope_rule.py). One round trip.
+            connection.exec_driver_sql(
+                f"SELECT set_config('statement_timeout', '{milliseconds}', true),"
+                " set_config('jit', 'off', true)"
+            )
         elif connection.dialect.name == "sqlite":
             # Waiting for another writer's lock cannot be interrupted, only bounded. (The
             # setting stays on the pooled connection; by default it equals the 30 s it had.)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, visitors
+from sqlalchemy.sql.selectable import Exists
 
 from hub.auth.principal import Principal, Role
 from schema.tables import (
@@ -39,6 +40,33 @@ from schema.tables import (
     TrainingProof,
     WorkflowTransition,
 )
+
+
+class RowProbe(Exists):
+    """An EXISTS a page asks per row: see `probing_rows`."""
+
+    inherit_cache = True
+
+    def __init__(self, rows: Select) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
+def probing_rows(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition` with its `RowProbe`s asked of each row the statement reads.
+
+    For pages: PostgreSQL chooses between probing per row and hashing the whole set by the rows
+    it expects the scan to read, not knowing that LIMIT stops it after a page, so it would hash
+    an area's whole roster to show fifty trainees. OFFSET 0 keeps the EXISTS a subplan run per
+    row (it cannot be turned into a join or a hashed set); the rows it admits are the same.
+    """
+
+    def fenced(element: Any) -> Any:
+        if isinstance(element, RowProbe):
+            return element.rows.offset(0).exists()
+        return None
+
+    return visitors.replacement_traverse(condition, {}, fenced)
 
 
 class Scope:
@@ -132,9 +160,11 @@ class Scope:
         """Trainees of the caller's own scope, and those on the roster of a class it may see."""
         if self._all:
             return true()
-        if self.principal.role is Role.CONNECTOR:
+        if not self._by_area:
+            # An organisation's or industry's own trainees already include everyone enrolled in
+            # the classes it may see (a finance token sees no class); a connector's are its own.
             return self.home_trainees()
-        return or_(self.home_trainees(), Trainee.id.in_(self._roster()))
+        return or_(self.home_trainees(), self._on_roster())
 
     def home_trainees(self) -> ColumnElement[bool]:
         """Trainees in the caller's own scope: registered in its area, employed by the
@@ -155,16 +185,21 @@ class Scope:
             return self.industry_trainees()
         return false()
 
-    def _roster(self) -> Select:
-        """The trainees enrolled in the classes the caller may see: the people it needs to act
-        on those classes (their sessions, assessments, certificates, claims).
+    def _on_roster(self) -> ColumnElement[bool]:
+        """The trainee is enrolled in a class the caller may see: the people it needs to act on
+        those classes (their sessions, assessments, certificates, claims).
 
-        The roster alone, DISTINCT, so the planner hashes one set per query; deriving people
-        from sessions, assessments and certificates too would scan each of those tables for
-        the whole area on every query (bench/scope_rule.py), and their trainees are enrolled.
+        Asked of each trainee row as EXISTS over its own enrolments, which PostgreSQL answers by
+        an index lookup where it expects few rows (a node, a nested trainee) and by hashing the
+        area's roster where it expects many (a count); a page reads few rows but the planner
+        cannot tell, so pages ask it per row (`probing_rows`). The roster alone: deriving people
+        from sessions, assessments and certificates too would read each of those tables for the
+        whole area (bench/scope_rule.py), and their trainees are enrolled.
         """
-        classes = self._class_ids()
-        return select(Enrolment.trainee_id).where(Enrolment.class_id.in_(classes)).distinct()
+        enrolled = select(Enrolment.id).where(
+            Enrolment.trainee_id == Trainee.id, Enrolment.class_id.in_(self._class_ids())
+        )
+        return RowProbe(enrolled.correlate(Trainee))
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
