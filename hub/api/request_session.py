@@ -58,6 +58,13 @@ def api_engine(url: str, timeout_seconds: float) -> AsyncEngine:
     return engine
 
 
+def bounded_per_connection(session: AsyncSession) -> bool:
+    """Whether the session's connections carry the request bounds themselves (`api_engine`), so
+    that a single read statement may run outside a transaction."""
+    bind = session.bind
+    return bind is not None and bind.sync_engine in _PRESET  # type: ignore[union-attr]
+
+
 def _bound_transactions(session: AsyncSession, timeout_seconds: float) -> None:
     milliseconds = _milliseconds(timeout_seconds)
 

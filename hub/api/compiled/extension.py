@@ -27,6 +27,7 @@ from hub.api.compiled.compiler import Compiler, operation_statement
 from hub.api.compiled.plans import Plan, PlanCache, plan_key, prepared, remaining_document
 from hub.api.context import HubContext
 from hub.api.errors import HubError
+from hub.api.request_session import bounded_per_connection
 from hub.api.time_zone import answering_in_utc
 
 log = logging.getLogger("hub.api")
@@ -157,8 +158,18 @@ class CompiledReads(SchemaExtension):
 
 
 async def _answer(session: AsyncSession, plan: Plan) -> str:
-    """The JSON text of the plan's statement."""
-    connection = await session.connection()
+    """The JSON text of the plan's statement.
+
+    When it is the request's only statement (every root field compiled, nothing read before)
+    and the connection carries the request's bounds, it runs outside a transaction: one round
+    trip instead of BEGIN, the statement and ROLLBACK — one statement sees one snapshot either way.
+    """
+    alone = plan.remaining is None and not session.in_transaction()
+    if alone and bounded_per_connection(session):
+        options = {"isolation_level": "AUTOCOMMIT"}
+        connection = await session.connection(execution_options=options)
+    else:
+        connection = await session.connection()
     return (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()  # type: ignore[arg-type]
 
 
