@@ -52,8 +52,12 @@ async def test_a_failing_root_field_leaves_the_session_usable(
     def slow_trainees(context: Any, filter: Any) -> list[Any]:
         return [*conditions(context, filter), SLOW]
 
-    async def failing(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.05)  # b's statement has started by now
+    async def failing(info: Any, *args: Any, **kwargs: Any) -> Any:
+        for _ in range(1000):  # until a has served its numbers (and so b may run)
+            if info.context.unmasked:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # b's statement, next in turn, has started by now
         raise RuntimeError("a resolver's bug")
 
     monkeypatch.setattr(ledger_queries, "trainee_where", slow_trainees)
