@@ -43,26 +43,35 @@ from schema.tables import (
 
 
 class RowProbe(Exists):
-    """An EXISTS a page asks per row: see `probing_rows`."""
+    """An EXISTS that may be asked of each row the statement reads: see `probing_rows`.
+
+    `joinable`: it stands alone in the WHERE clause, where PostgreSQL may also turn it into a
+    join driven from the other side (a few classes, then their rows by index); one side of an
+    OR can only be probed per row or hashed whole.
+    """
 
     inherit_cache = True
 
-    def __init__(self, rows: Select) -> None:
+    def __init__(self, rows: Select, *, joinable: bool) -> None:
         super().__init__(rows)
         self.rows = rows
+        self.joinable = joinable
 
 
-def probing_rows(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def probing_rows(condition: ColumnElement[bool], *, one_row: bool = False) -> ColumnElement[bool]:
     """`condition` with its `RowProbe`s asked of each row the statement reads.
 
-    For pages: PostgreSQL chooses between probing per row and hashing the whole set by the rows
-    it expects the scan to read, not knowing that LIMIT stops it after a page, so it would hash
-    an area's whole roster to show fifty trainees. OFFSET 0 keeps the EXISTS a subplan run per
-    row (it cannot be turned into a join or a hashed set); the rows it admits are the same.
+    Pages: PostgreSQL chooses between probing per row and hashing the whole set by the rows it
+    expects the scan to read, not knowing that LIMIT stops it after a page, so it would hash
+    an area's whole roster to show fifty trainees; a probe inside an OR is asked per row (a
+    joinable one keeps its joins: a page of an organisation's few classes' sessions starts from
+    the classes). `one_row`: everything read hangs off one row (a node), so every probe is
+    asked per row. OFFSET 0 keeps the EXISTS a subplan run per row (it cannot be turned into a
+    join or a hashed set); the rows it admits are the same.
     """
 
     def fenced(element: Any) -> Any:
-        if isinstance(element, RowProbe):
+        if isinstance(element, RowProbe) and (one_row or not element.joinable):
             return element.rows.offset(0).exists()
         return None
 
@@ -199,7 +208,7 @@ class Scope:
         enrolled = select(Enrolment.id).where(
             Enrolment.trainee_id == Trainee.id, Enrolment.class_id.in_(self._class_ids())
         )
-        return RowProbe(enrolled.correlate(Trainee))
+        return RowProbe(enrolled.correlate(Trainee), joinable=False)
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
@@ -210,9 +219,9 @@ class Scope:
     def class_linked(self, table: type) -> ColumnElement[bool]:
         """Enrolments, sessions and assessments: visible with their class.
 
-        Asked of the row's own class (a primary-key lookup) as a `RowProbe`: a trainee's forty
-        sessions then cost forty lookups where few rows are read, not a hash of every class
-        in scope per subquery; where many are, PostgreSQL joins or hashes as before.
+        Asked of the row's own class (a primary-key lookup) as a `RowProbe`: below a node, a
+        trainee's forty sessions then cost forty lookups, not a hash of every class in scope;
+        elsewhere PostgreSQL joins or hashes as it did for the IN this replaces.
         """
         if self._all:
             return true()
@@ -222,7 +231,7 @@ class Scope:
             TrainingClass.id == table.class_id,  # type: ignore[attr-defined]
             self.training_classes(),
         )
-        return RowProbe(own_class.correlate(table))
+        return RowProbe(own_class.correlate(table), joinable=True)
 
     def trainee_linked(self, table: type) -> ColumnElement[bool]:
         """Certificates: visible with their class, or with a trainee of the caller's own scope."""

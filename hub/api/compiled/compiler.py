@@ -86,7 +86,7 @@ class Compiler:
             if self._one_row:
                 # below a node the whole answer hangs off one row: a hash of everything in
                 # scope (a city's classes) costs more than asking each of the few rows read
-                return probing_rows(self.scope.for_table(table))
+                return probing_rows(self.scope.for_table(table), one_row=True)
             return self.scope.for_table(table)
         key = next(iter(table.__table__.primary_key.columns)).name
         visible = self._scoped.get(table)
