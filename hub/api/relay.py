@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, String, and_, func, or_, select
 
 from hub.api.context import HubContext
 from hub.api.errors import BadUserInput
-from hub.auth.scopes import probing_rows
+from hub.auth.row_probes import probing_rows
 
 NodeT = TypeVar("NodeT")
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.sql import Select, visitors
-from sqlalchemy.sql.selectable import Exists
+from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
+from hub.auth.row_probes import RowProbe
 from schema.tables import (
     AccessLogEntry,
     Alert,
@@ -40,42 +40,6 @@ from schema.tables import (
     TrainingProof,
     WorkflowTransition,
 )
-
-
-class RowProbe(Exists):
-    """An EXISTS that may be asked of each row the statement reads: see `probing_rows`.
-
-    `joinable`: it stands alone in the WHERE clause, where PostgreSQL may also turn it into a
-    join driven from the other side (a few classes, then their rows by index); one side of an
-    OR can only be probed per row or hashed whole.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, rows: Select, *, joinable: bool) -> None:
-        super().__init__(rows)
-        self.rows = rows
-        self.joinable = joinable
-
-
-def probing_rows(condition: ColumnElement[bool], *, one_row: bool = False) -> ColumnElement[bool]:
-    """`condition` with its `RowProbe`s asked of each row the statement reads.
-
-    Pages: PostgreSQL chooses between probing per row and hashing the whole set by the rows it
-    expects the scan to read, not knowing that LIMIT stops it after a page, so it would hash
-    an area's whole roster to show fifty trainees; a probe inside an OR is asked per row (a
-    joinable one keeps its joins: a page of an organisation's few classes' sessions starts from
-    the classes). `one_row`: everything read hangs off one row (a node), so every probe is
-    asked per row. OFFSET 0 keeps the EXISTS a subplan run per row (it cannot be turned into a
-    join or a hashed set); the rows it admits are the same.
-    """
-
-    def fenced(element: Any) -> Any:
-        if isinstance(element, RowProbe) and (one_row or not element.joinable):
-            return element.rows.offset(0).exists()
-        return None
-
-    return visitors.replacement_traverse(condition, {}, fenced)
 
 
 class Scope:

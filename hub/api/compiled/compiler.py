@@ -41,7 +41,8 @@ from hub.api.context import HubContext
 from hub.api.errors import HubError
 from hub.api.nodes import NODE_TYPES
 from hub.api.relay import SortOrder, from_global_id, page_spec
-from hub.auth.scopes import Scope, probing_rows
+from hub.auth.row_probes import probing_rows
+from hub.auth.scopes import Scope
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
 
