@@ -27,14 +27,14 @@ from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.registry.routes import catalogue_routes
 from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
-from hub.api.request_session import interrupt, request_session
+from hub.api.request_session import api_engine, interrupt, request_session
 from hub.api.schema import build_schema
 from hub.api.time_zone import HEADER as TIME_ZONE_HEADER
 from hub.api.time_zone import UnknownTimeZone, answer_in, parse_time_zone
 from hub.auth.principal import Principal
 from hub.console.public import verify_page
 from hub.console.routes import console_routes
-from hub.db import create_engine, session_factory
+from hub.db import session_factory
 from hub.migrate import is_at_head
 from hub.security.pii import PiiVault
 from hub.settings import Settings
@@ -117,7 +117,7 @@ class GraphQLEndpoint:
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
     """The hub's web application on `engine` (or one made from the settings)."""
-    engine = engine or create_engine(settings.resolved_database_url)
+    engine = engine or api_engine(settings.resolved_database_url, settings.request_timeout_seconds)
     graphql = GraphQLEndpoint(settings, engine)
 
     async def authenticate_headers(

@@ -6,17 +6,20 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Result, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from hub.api.errors import ScopeDenied, Unauthenticated
+from hub.api.request_session import finished
 from hub.auth.principal import Principal, Role
 from hub.auth.scopes import Scope
 from hub.security.pii import PiiVault
 from hub.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,8 +49,13 @@ class HubContext:
         return Scope(self.require())
 
     async def execute(self, statement: Executable) -> Result[Any]:
+        return await self.run(lambda session: session.execute(statement))
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work(session)` on the request's session, its turn taken, and run to its end even if
+        the field that asked is cancelled (a sibling failed): see `request_session.finished`."""
         async with self.lock:
-            return await self.session.execute(statement)
+            return await finished(self.session, work(self.session))
 
     def loader(self, key: Any, load: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader:
         """The request's DataLoader for `key`, created on first use."""

@@ -8,30 +8,79 @@ So: on PostgreSQL each transaction carries `statement_timeout` (the server stops
 itself); on SQLite a request waits for locks no longer than its timeout and is interrupted at
 its deadline; and a session that cannot
 close cleanly after a timeout has its connection invalidated instead of going back to the pool.
+
+Within a request, a statement runs to its end even when the field that asked for it is
+cancelled: graphql-core cancels a failed field's siblings, and a statement cancelled half-way
+invalidates the session's connection, so whatever the request did next on it (writing the read
+log of the unmasked numbers it served) failed. `finished` lets the statement complete and stops
+it only at the request's deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.db import create_engine
 
 log = logging.getLogger("hub.api")
 
+T = TypeVar("T")
+
+
+# Engines made for the API alone, whose PostgreSQL connections start with the request settings
+# (statement_timeout, jit) in asyncpg's startup packet: their transactions need no SET LOCAL.
+_PRESET: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def _milliseconds(timeout_seconds: float) -> int:
+    return max(1, int(timeout_seconds * 1000))
+
+
+def api_engine(url: str, timeout_seconds: float) -> AsyncEngine:
+    """The API's own engine on `url`. On PostgreSQL every connection starts with the settings
+    each request transaction would otherwise set first (a round trip per request, a tenth of
+    the city page's time in process): nothing else uses these connections."""
+    if not url.startswith("postgresql"):
+        return create_engine(url)
+    milliseconds = _milliseconds(timeout_seconds)
+    settings = {"statement_timeout": str(milliseconds), "jit": "off"}
+    engine = create_engine(url, connect_args={"server_settings": settings})
+    _PRESET[engine.sync_engine] = milliseconds
+    return engine
+
+
+def bounded_per_connection(session: AsyncSession) -> bool:
+    """Whether the session's connections carry the request bounds themselves (`api_engine`), so
+    that a single read statement may run outside a transaction."""
+    bind = session.bind
+    return bind is not None and bind.sync_engine in _PRESET  # type: ignore[union-attr]
+
 
 def _bound_transactions(session: AsyncSession, timeout_seconds: float) -> None:
-    milliseconds = max(1, int(timeout_seconds * 1000))
+    milliseconds = _milliseconds(timeout_seconds)
 
     def after_begin(_session: Any, _transaction: Any, connection: Any) -> None:
         session.info.setdefault("connections", []).append(connection)
+        if _PRESET.get(connection.engine) == milliseconds:
+            return  # the connection started with these settings
         if connection.dialect.name == "postgresql":
             # SET LOCAL ends with the transaction: the pooled connection keeps no trace of it.
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+            # JIT off: an API statement reads a page's rows in milliseconds, and a plan whose
+            # estimate crosses jit_above_cost (a count with a hashed scope subplan) spent far
+            # longer compiling itself than running (bench/scope_rule.py). One round trip.
+            connection.exec_driver_sql(
+                f"SELECT set_config('statement_timeout', '{milliseconds}', true),"
+                " set_config('jit', 'off', true)"
+            )
         elif connection.dialect.name == "sqlite":
             # Waiting for another writer's lock cannot be interrupted, only bounded. (The
             # setting stays on the pooled connection; by default it equals the 30 s it had.)
@@ -70,15 +119,55 @@ async def request_session(
     """A session whose transactions are bounded by `timeout_seconds`, always released."""
     session = sessions()
     _bound_transactions(session, timeout_seconds)
+    session.info["deadline"] = asyncio.get_running_loop().time() + timeout_seconds
     try:
         yield session
     finally:
         await release(session)
 
 
+async def finished(session: AsyncSession, work: Awaitable[T]) -> T:
+    """The result of `work` (statements on `session`), which runs to its end even if the caller
+    is cancelled meanwhile: then the caller's cancellation is raised once it has ended."""
+    task = asyncio.ensure_future(work)
+    running: set[asyncio.Future[Any]] = session.info.setdefault("statements", set())
+    running.add(task)
+    task.add_done_callback(running.discard)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await _settle(session, task)
+        raise
+
+
+async def _settle(session: AsyncSession, task: asyncio.Future[Any]) -> None:
+    """Wait for a statement whose caller was cancelled, stopping it at the request's deadline
+    (on PostgreSQL asyncpg cancels it on the server; SQLite's is interrupted in its thread)."""
+    loop = asyncio.get_running_loop()
+    deadline: float | None = session.info.get("deadline")
+    while not task.done():
+        left = None if deadline is None else deadline - loop.time()
+        if left is not None and left <= 0:
+            interrupt(session)
+            task.cancel()
+            left = None
+        try:
+            await asyncio.wait([task], timeout=left)
+        except asyncio.CancelledError:  # the deadline's own cancellation: keep waiting for it
+            continue
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("statement of a cancelled field failed: %s", task.exception())
+
+
 async def release(session: AsyncSession) -> None:
     """Close the session; when a cancelled operation left it unable to close, invalidate its
     connection so that no later request is handed a connection in an unknown state."""
+    pending = list(session.info.get("statements", ()))
+    if pending:  # a statement whose caller went away: it must end before the session closes
+        interrupt(session)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
     try:
         await session.close()
         return

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from hub.auth.principal import Principal, Role
+from hub.auth.row_probes import RowProbe
 from schema.tables import (
     AccessLogEntry,
     Alert,
@@ -132,9 +133,11 @@ class Scope:
         """Trainees of the caller's own scope, and those on the roster of a class it may see."""
         if self._all:
             return true()
-        if self.principal.role is Role.CONNECTOR:
+        if not self._by_area:
+            # An organisation's or industry's own trainees already include everyone enrolled in
+            # the classes it may see (a finance token sees no class); a connector's are its own.
             return self.home_trainees()
-        return or_(self.home_trainees(), Trainee.id.in_(self._roster()))
+        return or_(self.home_trainees(), self._on_roster())
 
     def home_trainees(self) -> ColumnElement[bool]:
         """Trainees in the caller's own scope: registered in its area, employed by the
@@ -155,16 +158,21 @@ class Scope:
             return self.industry_trainees()
         return false()
 
-    def _roster(self) -> Select:
-        """The trainees enrolled in the classes the caller may see: the people it needs to act
-        on those classes (their sessions, assessments, certificates, claims).
+    def _on_roster(self) -> ColumnElement[bool]:
+        """The trainee is enrolled in a class the caller may see: the people it needs to act on
+        those classes (their sessions, assessments, certificates, claims).
 
-        The roster alone, DISTINCT, so the planner hashes one set per query; deriving people
-        from sessions, assessments and certificates too would scan each of those tables for
-        the whole area on every query (bench/scope_rule.py), and their trainees are enrolled.
+        Asked of each trainee row as EXISTS over its own enrolments, which PostgreSQL answers by
+        an index lookup where it expects few rows (a node, a nested trainee) and by hashing the
+        area's roster where it expects many (a count); a page reads few rows but the planner
+        cannot tell, so pages ask it per row (`probing_rows`). The roster alone: deriving people
+        from sessions, assessments and certificates too would read each of those tables for the
+        whole area (bench/scope_rule.py), and their trainees are enrolled.
         """
-        classes = self._class_ids()
-        return select(Enrolment.trainee_id).where(Enrolment.class_id.in_(classes)).distinct()
+        enrolled = select(Enrolment.id).where(
+            Enrolment.trainee_id == Trainee.id, Enrolment.class_id.in_(self._class_ids())
+        )
+        return RowProbe(enrolled.correlate(Trainee), joinable=False)
 
     def persons(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
         """Persons with at least one trainee record the caller may see."""
@@ -173,12 +181,21 @@ class Scope:
         return person_id.in_(select(Trainee.person_id).where(self.trainees()))
 
     def class_linked(self, table: type) -> ColumnElement[bool]:
-        """Enrolments, sessions and assessments: visible with their class."""
+        """Enrolments, sessions and assessments: visible with their class.
+
+        Asked of the row's own class (a primary-key lookup) as a `RowProbe`: below a node, a
+        trainee's forty sessions then cost forty lookups, not a hash of every class in scope;
+        elsewhere PostgreSQL joins or hashes as it did for the IN this replaces.
+        """
         if self._all:
             return true()
         if self.principal.role is Role.CONNECTOR:
             return table.platform_id.in_(self._own_platform())  # type: ignore[attr-defined]
-        return table.class_id.in_(self._class_ids())  # type: ignore[attr-defined]
+        own_class = select(TrainingClass.id).where(
+            TrainingClass.id == table.class_id,  # type: ignore[attr-defined]
+            self.training_classes(),
+        )
+        return RowProbe(own_class.correlate(table), joinable=True)
 
     def trainee_linked(self, table: type) -> ColumnElement[bool]:
         """Certificates: visible with their class, or with a trainee of the caller's own scope."""

@@ -134,3 +134,29 @@ async def test_order_by_pages_walk_every_row_once_on_both_paths(
                     break
                 after = page["pageInfo"]["endCursor"]
             assert len(seen) == len(set(seen)) == 3, (by, order)
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_the_api_engine_answers_a_compiled_read_in_one_statement(
+    paths: Paths, engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    """On its own engine (the bounds set per connection) the app runs a fully compiled read
+    outside a transaction; answers, and the requests after it on the same pooled connection
+    (mixed, and a write of the read log), are as on any engine."""
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    bearer = token("city", region="150300")
+    mixed = "{ trainees(first: 1) { totalCount } syncRuns { totalCount } }"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
+    ) as client:
+        for query, path in ((ROSTER, "compiled"), (mixed, "mixed"), (PERSONAL, "compiled")):
+            payload = {"query": query, "variables": {"n": 20}}
+            headers = {"Authorization": f"Bearer {bearer}"}
+            own = await client.post("/graphql", json=payload, headers=headers)
+            _, resolved = await paths.both(bearer, query, {"n": 20})
+            assert own.headers["x-hub-read-path"] == path
+            assert own.json() == resolved.json()
+        auditor = {"Authorization": f"Bearer {token('auditor')}"}
+        logged = await client.post("/graphql", json={"query": PERSONAL}, headers=auditor)
+        assert "errors" not in logged.json(), logged.json()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.simulated.server import serve
 from hub.api.app import create_app
+from hub.api.request_session import api_engine
 from hub.settings import Settings
 
 PII_READ = "{ trainees { edges { node { idNumber } } } }"
@@ -118,3 +119,20 @@ async def test_console_documents_are_bounded_by_the_same_timeout(
         await blocker.rollback()
     answer = await console.run(reader, "{ trainees { totalCount } }")
     assert answer == {"trainees": {"totalCount": 3}}
+
+
+async def test_the_api_engine_starts_its_connections_with_the_request_settings(
+    engine: AsyncEngine,
+) -> None:
+    """On PostgreSQL the API's own engine sets the request bounds when it connects, so that a
+    request's transaction does not spend a round trip setting them."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has nothing to set per connection")
+    api = api_engine(engine.url.render_as_string(hide_password=False), 2.5)
+    try:
+        async with api.connect() as connection:
+            timeout = await connection.exec_driver_sql("SHOW statement_timeout")
+            assert timeout.scalar_one() == "2500ms"
+            assert (await connection.exec_driver_sql("SHOW jit")).scalar_one() == "off"
+    finally:
+        await api.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth.principal import Role
-from hub.auth.tokens import issue_token
+from hub.auth.tokens import AuthenticationFailed, TokenVerifier, issue_token
 from schema.tables import PolicyParameter
 from tests.api.conftest import SECRET, Api
 from tests.policy.flow import SET_PARAMETER
@@ -110,3 +111,16 @@ def test_hub_token_refuses_a_city_token_for_the_region(tmp_path: Path) -> None:
     assert too_long.returncode != 0 and "Traceback" not in too_long.stderr
     issued = hub("token", "--role", "city", "--region", "150300", env=env)
     assert issued.returncode == 0, issued.stderr
+
+
+async def test_a_remembered_token_still_expires() -> None:
+    """The verifier remembers HS256 tokens it has verified, but only until they expire."""
+    verifier = TokenVerifier(secret=SECRET)
+    token = forged(role="region", exp=int(time.time()) + 1)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first  # remembered, not decoded again
+    await asyncio.sleep(time.time() % 1 + 1.1)  # past `exp`, whatever the second was
+    with pytest.raises(AuthenticationFailed, match="expired"):
+        await verifier.verify(token)
+    with pytest.raises(AuthenticationFailed):
+        await verifier.verify(forged(role="region")[:-2] + "xx")  # a bad signature is not

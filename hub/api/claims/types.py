@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
 from hub.api.classes.types import TrainingClassNode, load_class
@@ -20,8 +21,8 @@ from hub.api.policy.types import (
 from hub.api.recoveries.types import SubsidyRecoveryNode, load_recoveries
 from hub.api.relay import Node, node_from_row
 from hub.api.supervision.types import AlertNode
-from hub.policy.blocking import blocking_alerts
-from hub.policy.checklist import claim_checklist
+from hub.policy.blocking import BlockingAlert, blocking_alerts
+from hub.policy.checklist import ChecklistItem, claim_checklist
 from hub.policy.parameters import in_force
 from schema.tables import Alert, ClaimLine, Organisation, SubsidyClaim
 from schema.types import utcnow
@@ -65,13 +66,13 @@ class SubsidyClaimNode(Node):
     )
 
     async def _blocking_ids(self, info: Info) -> list[int]:
-        async with info.context.lock:
-            session = info.context.session
+        async def read(session: AsyncSession) -> list[BlockingAlert]:
             params = await in_force(session, self.region_code, utcnow())
-            found = await blocking_alerts(
+            return await blocking_alerts(
                 session, self.class_id, params.get("blocking_alert_severities")
             )
-        return [a.id for a in found]
+
+        return [a.id for a in await info.context.run(read)]
 
     @strawberry.field(
         description="Open alerts of a blocking severity on its class, persons or sessions: while"
@@ -127,9 +128,12 @@ class SubsidyClaimNode(Node):
         query = select(SubsidyClaim).where(
             SubsidyClaim.id == self.db_id, info.context.scope.subsidy_claims()
         )
-        async with info.context.lock:
-            claim = (await info.context.session.execute(query)).scalar_one()
-            items = await claim_checklist(info.context.session, claim)
+
+        async def read(session: AsyncSession) -> list[ChecklistItem]:
+            claim = (await session.execute(query)).scalar_one()
+            return await claim_checklist(session, claim)
+
+        items = await info.context.run(read)
         return [ChecklistItemNode.from_item(item) for item in items]
 
     @strawberry.field(description="Every status change: who, when, why.")

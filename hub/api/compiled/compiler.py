@@ -9,6 +9,7 @@ row is read through the same scope predicates and WHERE builders as the resolver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -29,7 +30,7 @@ from graphql import (
     type_from_ast,
 )
 from graphql.execution.values import get_argument_values, get_directive_values
-from sqlalchemy import and_, case, func, null, select
+from sqlalchemy import and_, case, func, null, select, true
 from sqlalchemy.sql import ColumnElement, FromClause, Select
 from strawberry.types.arguments import convert_arguments
 
@@ -40,6 +41,7 @@ from hub.api.context import HubContext
 from hub.api.errors import HubError
 from hub.api.nodes import NODE_TYPES
 from hub.api.relay import SortOrder, from_global_id, page_spec
+from hub.auth.row_probes import probing_rows
 from hub.auth.scopes import Scope
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -67,6 +69,8 @@ class Compiler:
         self._aliases = 0
         self._scoped: dict[Any, Any] = {}
         self._aggregated = False
+        self._laterals: dict[int, dict[str, FromClause]] = {}
+        self._one_row = False  # compiling below a `node` root
 
     def alias(self) -> str:
         self._aliases += 1
@@ -80,6 +84,10 @@ class Compiler:
         the scope subqueries written three levels deep would overflow it.
         """
         if self.sql.postgres:
+            if self._one_row:
+                # below a node the whole answer hangs off one row: a hash of everything in
+                # scope (a city's classes) costs more than asking each of the few rows read
+                return probing_rows(self.scope.for_table(table), one_row=True)
             return self.scope.for_table(table)
         key = next(iter(table.__table__.primary_key.columns)).name
         visible = self._scoped.get(table)
@@ -91,6 +99,20 @@ class Compiler:
             )
             self._scoped[table] = visible
         return getattr(table, key).in_(select(visible.c[key]))
+
+    def lateral(self, src: FromClause, name: str, build: Callable[[], Select[Any]]) -> FromClause:
+        """A LATERAL subquery of values computed once per row of `src` (PostgreSQL), shared by
+        the fields that read it; `rows` joins it to `src`."""
+        joined = self._laterals.setdefault(id(src), {})
+        if name not in joined:
+            joined[name] = build().lateral(self.alias())
+        return joined[name]
+
+    def rows(self, src: FromClause) -> FromClause:
+        """`src` with the lateral subqueries its fields asked for."""
+        for lateral in self._laterals.get(id(src), {}).values():
+            src = src.outerjoin(lateral, true())
+        return src
 
     # field collection (as graphql-core's collect_fields) ---------------------------------------
     def _included(self, node: Any) -> bool:
@@ -199,9 +221,14 @@ class Compiler:
         if spec is None or spec.table is not NODE_TYPES[type_name][0]:
             raise NotCompilable(f"node of type {type_name}")
         table = spec.table
-        rows = select(table).where(table.id == row_id, self.scoped(table)).subquery(self.alias())
-        value = self.object_json(type_name, rows, nodes)
-        return self.sql.nested(select(value).select_from(rows).scalar_subquery())
+        self._one_row = True
+        try:
+            rows = select(table).where(table.id == row_id, self.scoped(table))
+            rows = rows.subquery(self.alias())
+            value = self.object_json(type_name, rows, nodes)
+        finally:
+            self._one_row = False
+        return self.sql.nested(select(value).select_from(self.rows(rows)).scalar_subquery())
 
     def connection(
         self, name: str, field: GraphQLField, nodes: list[FieldNode], root: RootConnection
@@ -291,7 +318,7 @@ class Compiler:
         if not self._aggregated:
             # nothing aggregates: count(*) makes it one row even when the page is empty
             value = case((func.count() >= 0, value))
-        statement = select(value).select_from(numbered)
+        statement = select(value).select_from(self.rows(numbered))
         return self.sql.nested(statement.scalar_subquery())
 
     def _page_info(

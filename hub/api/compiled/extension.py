@@ -20,12 +20,14 @@ from graphql import FragmentDefinitionNode, OperationType, get_operation_ast
 from graphql.execution.values import get_variable_values
 from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 
 from hub.api.compiled.compiler import Compiler, operation_statement
 from hub.api.compiled.plans import Plan, PlanCache, plan_key, prepared, remaining_document
 from hub.api.context import HubContext
 from hub.api.errors import HubError
+from hub.api.request_session import bounded_per_connection
 from hub.api.time_zone import answering_in_utc
 
 log = logging.getLogger("hub.api")
@@ -123,9 +125,7 @@ class CompiledReads(SchemaExtension):
             yield
             return
         try:
-            async with context.lock:
-                connection = await context.session.connection()
-                text = (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()
+            text = await context.run(lambda session: _answer(session, plan))
         except DBAPIError as error:
             if "parser stack overflow" not in str(error):
                 log.error("compiled read failed", exc_info=error)
@@ -155,6 +155,22 @@ class CompiledReads(SchemaExtension):
             result.data = {  # type: ignore[union-attr]
                 key: compiled[key] if key in compiled else data.get(key) for key in plan.keys
             }
+
+
+async def _answer(session: AsyncSession, plan: Plan) -> str:
+    """The JSON text of the plan's statement.
+
+    When it is the request's only statement (every root field compiled, nothing read before)
+    and the connection carries the request's bounds, it runs outside a transaction: one round
+    trip instead of BEGIN, the statement and ROLLBACK — one statement sees one snapshot either way.
+    """
+    alone = plan.remaining is None and not session.in_transaction()
+    if alone and bounded_per_connection(session):
+        options = {"isolation_level": "AUTOCOMMIT"}
+        connection = await session.connection(execution_options=options)
+    else:
+        connection = await session.connection()
+    return (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()  # type: ignore[arg-type]
 
 
 def compiled_extensions() -> list[Callable[[], SchemaExtension]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Date, Enum, Float, Integer, case, cast, extract, func, select
-from sqlalchemy.sql import ColumnElement, FromClause
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from hub.api.ledger.types import CHILD_LIMIT
 from schema.enums import SessionMode
@@ -109,7 +109,7 @@ class ToOne(FieldSql):
             .subquery(compiler.alias())
         )
         value = compiler.object_json(self.type_name, rows, nodes)
-        return compiler.sql.nested(select(value).select_from(rows).scalar_subquery())
+        return compiler.sql.nested(select(value).select_from(compiler.rows(rows)).scalar_subquery())
 
 
 @dataclass(frozen=True)
@@ -132,35 +132,55 @@ class ToMany(FieldSql):
         )
         item = compiler.object_json(self.type_name, rows, nodes)
         array = compiler.sql.array(item, [rows.c.id])
-        return compiler.sql.nested(select(array).select_from(rows).scalar_subquery())
+        return compiler.sql.nested(select(array).select_from(compiler.rows(rows)).scalar_subquery())
 
 
-def _sessions_of(compiler: Compiler, src: FromClause, value: ColumnElement[Any]) -> Any:
-    """An aggregate over the trainee's sessions in scope (as `session_summary` reads them)."""
-    return (
-        select(value)
-        .where(
-            LearningSession.trainee_id == src.c.id,
-            compiler.scoped(LearningSession),
-        )
-        .correlate(src)
-        .scalar_subquery()
+def _online() -> ColumnElement[Any]:
+    online = case(
+        (LearningSession.mode == SessionMode.ONLINE, LearningSession.duration_seconds),
+        else_=0,
+    )
+    return func.coalesce(func.sum(online), 0)
+
+
+def _sessions_of(compiler: Compiler, src: FromClause, *values: ColumnElement[Any]) -> Select[Any]:
+    """Aggregates over the trainee's sessions in scope (as `session_summary` reads them)."""
+    return select(*values).where(
+        LearningSession.trainee_id == src.c.id,
+        compiler.scoped(LearningSession),
+    )
+
+
+def _session_totals(compiler: Compiler, src: FromClause) -> FromClause:
+    """Both per-trainee aggregates in one lateral subquery (PostgreSQL): one pass over the
+    trainee's sessions for `onlineSeconds` and `lastSessionAt` together."""
+    return compiler.lateral(
+        src,
+        "session_totals",
+        lambda: _sessions_of(
+            compiler,
+            src,
+            _online().label("online_seconds"),
+            func.max(LearningSession.started_at).label("last_session_at"),
+        ),
     )
 
 
 class OnlineSeconds(FieldSql):
     def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
-        online = case(
-            (LearningSession.mode == SessionMode.ONLINE, LearningSession.duration_seconds),
-            else_=0,
-        )
-        return func.coalesce(_sessions_of(compiler, src, func.sum(online)), 0)
+        if compiler.sql.postgres:
+            return _session_totals(compiler, src).c.online_seconds
+        value = _sessions_of(compiler, src, _online()).correlate(src).scalar_subquery()
+        return func.coalesce(value, 0)
 
 
 class LastSessionAt(FieldSql):
     def build(self, compiler: Compiler, src: FromClause, nodes: list[FieldNode]) -> Any:
-        latest = _sessions_of(compiler, src, func.max(LearningSession.started_at))
-        return compiler.sql.timestamp(latest)
+        if compiler.sql.postgres:
+            return compiler.sql.timestamp(_session_totals(compiler, src).c.last_session_at)
+        latest = func.max(LearningSession.started_at)
+        value = _sessions_of(compiler, src, latest).correlate(src).scalar_subquery()
+        return compiler.sql.timestamp(value)
 
 
 class BirthYear(FieldSql):

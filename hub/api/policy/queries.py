@@ -74,6 +74,5 @@ class PolicyQuery:
     @strawberry.field(description="The parameters in force for an area at a moment (default now).")
     async def policy_in_force(self, info: Info, region: str, at: datetime | None = None) -> JSON:
         info.context.require()
-        async with info.context.lock:
-            params = await in_force(info.context.session, region, at or utcnow())
+        params = await info.context.run(lambda s: in_force(s, region, at or utcnow()))
         return params.snapshot()

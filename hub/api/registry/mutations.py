@@ -147,10 +147,9 @@ class RegistryMutation:
 
 async def _entries(info: Info, jurisdiction: str) -> list[CatalogueEntryNode]:
     """The jurisdiction's catalogue with its history, after the change."""
-    async with info.context.lock:
-        entries = await catalogue.read_catalogue(
-            info.context.session, jurisdiction, include_history=True
-        )
+    entries = await info.context.run(
+        lambda s: catalogue.read_catalogue(s, jurisdiction, include_history=True)
+    )
     return [
         CatalogueEntryNode.from_entry(e) for e in entries if e.jurisdiction_code == jurisdiction
     ]

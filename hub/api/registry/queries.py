@@ -22,10 +22,9 @@ class RegistryQuery:
     ) -> list[CatalogueEntryNode]:
         context = info.context
         try:
-            async with context.lock:
-                entries = await read_catalogue(
-                    context.session, region, include_history=include_history
-                )
+            entries = await context.run(
+                lambda s: read_catalogue(s, region, include_history=include_history)
+            )
         except PolicyError as error:
             raise to_graphql_error(error) from error
         return [CatalogueEntryNode.from_entry(entry) for entry in entries]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.api.context import HubContext
 from hub.api.statistics.types import StatDimensionEnum, StatFilter, StatRow
@@ -42,9 +45,12 @@ class StatisticsQuery:
         scope = context.scope.statistics
         dimensions = list(dict.fromkeys(group_by))
         given = _filter_values(filter)
-        async with context.lock:
-            groups = await statistics(context.session, dimensions, scope, given)
-            alerts = await open_alerts(context.session, dimensions, scope, given)
+
+        async def read(session: AsyncSession) -> tuple[list[StatValues], dict[Any, int]]:
+            groups = await statistics(session, dimensions, scope, given)
+            return groups, await open_alerts(session, dimensions, scope, given)
+
+        groups, alerts = await context.run(read)
         for group in groups:
             group.open_alerts = alerts.pop(group.key, 0)
         # Cells with open alerts but no activity or claims still count them.

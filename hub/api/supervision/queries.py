@@ -91,8 +91,7 @@ class SupervisionQuery:
     )
     async def ledger_status(self, info: Info) -> LedgerStatus:
         info.context.require(Role.REGION, Role.AUDITOR)
-        async with info.context.lock:
-            status = await verify(info.context.session)
+        status = await info.context.run(verify)
         return LedgerStatus(
             intact=status.intact,
             entries=status.entries,
