@@ -179,7 +179,11 @@ def totals_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None
     if not set(names) <= AREA_DIMENSIONS or not used <= {"identity_category"}:
         return None
     table = StatAreaTotal.__table__
-    if not isinstance(scope(table), True_):
+    try:
+        everything = isinstance(scope(table), True_)
+    except (AttributeError, KeyError):  # organisation, platform… scopes name other columns
+        return None
+    if not everything:
         return None  # an area scope cuts groups the totals have already merged
     keys = [table.c[n] for n in names]
     where = [table.c.trainees > 0]
