@@ -114,6 +114,9 @@ class Console:
         self.settings = settings
         self.gql = ConsoleGraphQL(settings, engine, schema)
         self.db = session_factory(engine)
+        # Reads outside a transaction: the per-request account check is one round trip, not
+        # BEGIN, SELECT and ROLLBACK (it runs before every page).
+        self.reads = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
         self.verifier = verifier
         key = hmac.new(settings.effective_data_key, b"hub-console-session", sha256).hexdigest()
         self.cookies = SessionCookies(key)
@@ -125,7 +128,7 @@ class Console:
         if session is None:
             return None
         if session.account_id is not None:
-            async with self.db() as db:
+            async with self.reads() as db:
                 account = await active_account(db, session.account_id)
             if account is None:
                 return None
