@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from connectors.base import PlatformConfig
 from connectors.http import HttpClient
 from connectors.simulated import moodle_app, rest_json_app, spreadsheet_app, xapi_app
+from connectors.simulated.dataset import generate_by_platform
 from connectors.simulated.faults import Faults
 from connectors.simulated.rest_json_app import SimulatedPlatform
 from connectors.simulated.server import serve
@@ -35,6 +36,13 @@ REFERENCES = {
     "class_source_id": "class",
     "course_source_id": "course",
 }
+
+
+def small_platform() -> list[dict]:
+    """One platform's share of a small generated dataset, every third session kept (speed)."""
+    every = generate_by_platform(14, seed=11)["wuhai-skills"]
+    sessions = [r for r in every if r["type"] == "session"][::3]
+    return [r for r in every if r["type"] != "session"] + sessions
 
 
 @dataclass

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import PlatformConfig
-from connectors.simulated.dataset import generate_by_platform
 from connectors.simulated.rest_json_app import EPOCH
 from hub.db import transaction
 from hub.security.pii import PiiVault
@@ -37,6 +36,7 @@ from tests.sync.kinds import (
     fast_client,
     hub_key,
     hub_state,
+    small_platform,
     start,
 )
 
@@ -48,9 +48,7 @@ EXPECTED_RULES = {"RETROACTIVE_CHANGE"}  # an identity field changed after first
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    every = generate_by_platform(14, seed=11)["wuhai-skills"]
-    sessions = [r for r in every if r["type"] == "session"][::3]
-    return [r for r in every if r["type"] != "session"] + sessions
+    return small_platform()
 
 
 @pytest.fixture(params=KINDS)

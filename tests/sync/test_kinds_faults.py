@@ -16,22 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.errors import AuthError, PlatformUnavailable
 from connectors.registry import connector_for
-from connectors.simulated.dataset import generate_by_platform
 from hub.db import transaction
 from hub.security.pii import PiiVault
 from hub.sync.engine import sync_platform
 from schema.tables import QuarantinedRecord
-from tests.sync.kinds import SimPlatform, expected_state, fast_client, hub_state, start
+from tests.sync.kinds import (
+    SimPlatform,
+    expected_state,
+    fast_client,
+    hub_state,
+    small_platform,
+    start,
+)
 
 KINDS = ["moodle", "xapi", "spreadsheet"]
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    """One platform's share of a small generated dataset, every third session kept (speed)."""
-    every = generate_by_platform(14, seed=11)["wuhai-skills"]
-    sessions = [r for r in every if r["type"] == "session"][::3]
-    return [r for r in every if r["type"] != "session"] + sessions
+    return small_platform()
 
 
 @pytest.fixture(params=KINDS)

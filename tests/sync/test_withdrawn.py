@@ -16,7 +16,6 @@ from contextlib import ExitStack
 import pytest
 from sqlalchemy import select
 
-from connectors.simulated.dataset import generate_by_platform
 from hub.db import transaction
 from hub.ingest.withdraw import WITHDRAWN
 from hub.supervision.ledger import verify
@@ -24,7 +23,7 @@ from hub.sync.engine import SyncResult, reconcile_platform
 from schema.enums import SyncStatus
 from schema.tables import RecordVersion, SyncRun, Trainee
 from tests.stats.test_rollup import _assert_rollup_matches_raw
-from tests.sync.kinds import SimPlatform, fast_client, hub_key, start
+from tests.sync.kinds import SimPlatform, fast_client, hub_key, small_platform, start
 from tests.sync.test_completeness import (
     assert_alerts_are_the_rules_verdict,
     assert_hub_equals_platform,
@@ -46,9 +45,7 @@ async def reconcile(engine, vault, sim: SimPlatform) -> SyncResult:
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    every = generate_by_platform(14, seed=11)["wuhai-skills"]
-    sessions = [r for r in every if r["type"] == "session"][::3]
-    return [r for r in every if r["type"] != "session"] + sessions
+    return small_platform()
 
 
 @pytest.fixture(params=KINDS)
