@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +26,7 @@ from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.registry.routes import catalogue_routes
 from hub.api.request_body import BadBody, checked_receive
 from hub.api.request_log import RequestIdMiddleware
-from hub.api.request_session import api_engine, interrupt, request_session
+from hub.api.request_session import api_engine, request_session, within_deadline
 from hub.api.schema import build_schema
 from hub.api.time_zone import HEADER as TIME_ZONE_HEADER
 from hub.api.time_zone import UnknownTimeZone, answer_in, parse_time_zone
@@ -84,11 +83,8 @@ class GraphQLEndpoint:
                 started = started or message["type"] == "http.response.start"
                 await send(message)
 
-            # Cancelling the task does not reach a statement running in SQLite's thread: the
-            # statement is interrupted at the deadline too, so the cancellation lands at once.
-            stop = asyncio.get_running_loop().call_later(timeout, interrupt, session)
             try:
-                async with asyncio.timeout(timeout):
+                async with within_deadline(session, timeout):
                     await self.graphql(scope, receive, tracked_send)
             except TimeoutError:
                 if started:  # too late to answer with an error: the body is on its way
@@ -97,8 +93,6 @@ class GraphQLEndpoint:
                 ERRORS.labels(error.code).inc()
                 body = {"data": None, "errors": [error.formatted]}
                 await JSONResponse(body, status_code=503)(scope, receive, send)
-            finally:
-                stop.cancel()
 
     @staticmethod
     async def refuse_credentials(why: str, scope: Scope, receive: Receive, send: Send) -> None:

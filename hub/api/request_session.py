@@ -126,6 +126,19 @@ async def request_session(
         await release(session)
 
 
+@asynccontextmanager
+async def within_deadline(session: AsyncSession, timeout_seconds: float) -> AsyncIterator[None]:
+    """Run the block under the request's deadline: cancelled then (TimeoutError), and the
+    session's SQLite statement interrupted then too, which cancelling alone does not reach (it
+    runs in aiosqlite's thread)."""
+    stop = asyncio.get_running_loop().call_later(timeout_seconds, interrupt, session)
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            yield
+    finally:
+        stop.cancel()
+
+
 async def finished(session: AsyncSession, work: Awaitable[T]) -> T:
     """The result of `work` (statements on `session`), which runs to its end even if the caller
     is cancelled meanwhile: then the caller's cancellation is raised once it has ended."""

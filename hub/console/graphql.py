@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.access_log import write_access_log
 from hub.api.context import HubContext
-from hub.api.request_session import interrupt, request_session
+from hub.api.request_session import request_session, within_deadline
 from hub.auth.principal import Principal
 from hub.db import session_factory
 from hub.security.pii import PiiVault
@@ -57,9 +57,8 @@ class ConsoleGraphQL:
         timeout = self.settings.request_timeout_seconds
         async with request_session(self.sessions, timeout) as session:
             context = HubContext(self.settings, session, self.vault, principal)
-            stop = asyncio.get_running_loop().call_later(timeout, interrupt, session)
             try:
-                async with asyncio.timeout(timeout):
+                async with within_deadline(session, timeout):
                     result = await self.schema.execute(
                         document,
                         variable_values=variables or {},
@@ -71,8 +70,6 @@ class ConsoleGraphQL:
                 raise GraphQLFailure(
                     "查询时间过长，已中止，请缩小查询范围后重试", "TIMEOUT"
                 ) from None
-            finally:
-                stop.cancel()
         if result.errors:
             error = result.errors[0]
             code = (error.extensions or {}).get("code", "INTERNAL")
