@@ -155,17 +155,25 @@ def _activity(source: Any, names: list[str], where: list[ColumnElement[bool]]) -
     )
 
 
+def _filters_used(given: StatFilterValues | None) -> set[str]:
+    return {k for k, v in vars(given).items() if v} if given else set()
+
+
+def _scope_on(scope: ScopeFor, table: Any) -> ColumnElement[bool] | None:
+    """The scope's predicate on a narrow roll-up, or None when the scope needs columns it lacks
+    (area roles scope by city/district; organisation, platform… scopes name other columns)."""
+    try:
+        return scope(table)
+    except (AttributeError, KeyError):
+        return None
+
+
 def rollup_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None) -> Any:
     """The narrow area roll-up when it holds every column asked for, else the full roll-up."""
     area = StatAreaCell.__table__
-    used = {k for k, v in vars(given).items() if v} if given else set()
-    if not set(names) <= AREA_DIMENSIONS or not used <= AREA_FILTERS:
+    if not set(names) <= AREA_DIMENSIONS or not _filters_used(given) <= AREA_FILTERS:
         return StatTraineeCell.__table__
-    try:
-        scope(area)  # area roles scope by city/district; others name columns it does not have
-    except (AttributeError, KeyError):
-        return StatTraineeCell.__table__
-    return area
+    return area if _scope_on(scope, area) is not None else StatTraineeCell.__table__
 
 
 def totals_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None) -> Any:
@@ -175,15 +183,10 @@ def totals_for(names: list[str], scope: ScopeFor, given: StatFilterValues | None
     answer a caller who sees everything (the scope is TRUE), grouped by area dimensions, with no
     filter but an identity category (the row of that category in the grouping that adds it).
     """
-    used = {k for k, v in vars(given).items() if v} if given else set()
-    if not set(names) <= AREA_DIMENSIONS or not used <= {"identity_category"}:
+    if not set(names) <= AREA_DIMENSIONS or not _filters_used(given) <= {"identity_category"}:
         return None
     table = StatAreaTotal.__table__
-    try:
-        everything = isinstance(scope(table), True_)
-    except (AttributeError, KeyError):  # organisation, platform… scopes name other columns
-        return None
-    if not everything:
+    if not isinstance(_scope_on(scope, table), True_):
         return None  # an area scope cuts groups the totals have already merged
     keys = [table.c[n] for n in names]
     where = [table.c.trainees > 0]
