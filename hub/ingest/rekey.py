@@ -23,8 +23,6 @@ the old row is the duplicate, and withdrawal (hub/ingest/withdraw.py) retires it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,9 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.ingest.batching import chunks
 from hub.ingest.quarantine import has_open_entries, resolve_superseded
 from hub.ingest.rows import SPECS, content_hash
-from hub.ingest.versions import REKEYED_FROM, latest_versions
+from hub.ingest.versions import REKEYED_FROM, insert_next_versions, latest_versions
 from hub.supervision.ledger import append_record_versions
-from schema.tables import RecordVersion
 from schema.types import utcnow
 
 
@@ -65,7 +62,7 @@ async def rekey(
         return {}
     latest = await latest_versions(session, platform_id, record_type, sorted(moves))
     now = utcnow()
-    versions = []
+    entries = []
     for old, new in sorted(moves.items()):
         number, payload = latest.get(old, (0, {}))
         current = {**payload, "source_id": new}  # what the record is now, as ingest hashes it
@@ -74,34 +71,7 @@ async def rekey(
             .where(table.c.platform_id == platform_id, table.c.source_id == old)
             .values(source_id=new, content_hash=content_hash(current), updated_at=now)
         )
-        versions.append(_version(platform_id, record_type, old, new, number, current, run_id, now))
-    statement = RecordVersion.__table__.insert().returning(  # type: ignore[attr-defined]
-        RecordVersion.id, sort_by_parameter_order=True
-    )
-    ids = list((await session.execute(statement, versions)).scalars())
-    await append_record_versions(session, list(zip(ids, versions, strict=True)))
+        entries.append((new, number, {**current, REKEYED_FROM: old}, "source_id"))
+    chained = await insert_next_versions(session, platform_id, record_type, entries, run_id, now)
+    await append_record_versions(session, chained)
     return moves
-
-
-def _version(
-    platform_id: int,
-    record_type: str,
-    old: str,
-    new: str,
-    number: int,
-    current: dict[str, Any],
-    run_id: int | None,
-    now: datetime,
-) -> dict[str, Any]:
-    payload = {**current, REKEYED_FROM: old}
-    return {
-        "platform_id": platform_id,
-        "record_type": record_type,
-        "source_id": new,
-        "version": number + 1,
-        "content_hash": content_hash(payload),
-        "payload": payload,
-        "changed_fields": ["source_id"],
-        "sync_run_id": run_id,
-        "recorded_at": now,
-    }

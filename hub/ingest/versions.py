@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.bulk import copy_tuples, is_postgresql, reserve_ids
 from hub.ingest.batching import chunks
 from hub.ingest.merge import Merged
-from hub.ingest.rows import Canonical
+from hub.ingest.rows import Canonical, content_hash
 from schema.tables import RecordVersion
 
 # A note the history keeps beside a record's content, never a change of it (hub/ingest/rekey.py).
@@ -131,3 +131,33 @@ async def latest_versions(
             if number > latest.get(sid, (0, {}))[0]:
                 latest[sid] = (number, payload)
     return latest
+
+
+async def insert_next_versions(
+    session: AsyncSession,
+    platform_id: int,
+    record_type: str,
+    entries: Sequence[tuple[str, int, dict[str, Any], str]],
+    run_id: int | None,
+    now: datetime,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Versions the ingest merge does not make (a withdrawal, a re-key): per entry (source id,
+    the number it follows, payload, the one changed field), inserted in order; (id, row) pairs
+    ready to chain into the ledger."""
+    values = [
+        {
+            "platform_id": platform_id,
+            "record_type": record_type,
+            "source_id": source_id,
+            "version": after + 1,
+            "content_hash": content_hash(payload),
+            "payload": payload,
+            "changed_fields": [changed],
+            "sync_run_id": run_id,
+            "recorded_at": now,
+        }
+        for source_id, after, payload, changed in entries
+    ]
+    statement = TABLE.insert().returning(TABLE.c.id, sort_by_parameter_order=True)
+    inserted = list((await session.execute(statement, values)).scalars())
+    return list(zip(inserted, values, strict=True))

@@ -34,12 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.ingest.batching import chunks
 from hub.ingest.quarantine import has_open_entries, resolve_superseded
 from hub.ingest.rollup import RollupChanges
-from hub.ingest.rows import SPECS, content_hash
-from hub.ingest.versions import latest_versions
+from hub.ingest.rows import SPECS
+from hub.ingest.versions import insert_next_versions, latest_versions
 from hub.supervision.ledger import append_record_versions
 from hub.supervision.rules import run_rules
 from schema.enums import RECORD_ORDER
-from schema.tables import RecordVersion, Trainee
+from schema.tables import Trainee
 from schema.types import utcnow
 
 WITHDRAWN = "withdrawn"  # the history field that marks the withdrawal version
@@ -168,24 +168,8 @@ async def _write_versions(
     """One withdrawal version per record: the last payload, marked withdrawn."""
     ids = [r["source_id"] for r in rows]
     latest = await latest_versions(session, platform_id, record_type, ids)
-    values = []
+    entries = []
     for source_id in ids:
         number, payload = latest.get(source_id, (0, {}))
-        marked = {**payload, WITHDRAWN: True}
-        values.append(
-            {
-                "platform_id": platform_id,
-                "record_type": record_type,
-                "source_id": source_id,
-                "version": number + 1,
-                "content_hash": content_hash(marked),
-                "payload": marked,
-                "changed_fields": [WITHDRAWN],
-                "sync_run_id": run_id,
-                "recorded_at": now,
-            }
-        )
-    table = RecordVersion.__table__  # type: ignore[attr-defined]
-    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    inserted = list((await session.execute(statement, values)).scalars())
-    return list(zip(inserted, values, strict=True))
+        entries.append((source_id, number, {**payload, WITHDRAWN: True}, WITHDRAWN))
+    return await insert_next_versions(session, platform_id, record_type, entries, run_id, now)
