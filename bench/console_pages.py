@@ -60,7 +60,7 @@ async def main(rounds: int, persons: int) -> None:
         )
         engine = create_engine(settings.resolved_database_url)
         await build(engine, settings, persons=persons)
-        app = create_app(settings, engine)
+        app = create_app(settings)  # the API's own engine, as `hub serve` runs it
         token = issue_token(SECRET, Role.CITY, region="150300")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -121,22 +122,39 @@ class Console:
         key = hmac.new(settings.effective_data_key, b"hub-console-session", sha256).hexdigest()
         self.cookies = SessionCookies(key)
         self.templates = _templates()
+        # What each account was at its last check (principal, name, username), so that a page
+        # can start its documents while the account is checked again (`signed_in`).
+        self._checked: dict[int, tuple[Principal, str, str]] = {}
 
     async def user(self, request: Request) -> User | None:
         """The signed-in user, or None (no, forged or expired cookie; disabled account)."""
-        session = self.cookies.read(request)
+        return await self.user_of(self.cookies.read(request))
+
+    async def user_of(self, session: ConsoleSession | None) -> User | None:
+        """The user of a session read from its cookie, or None (none; disabled account)."""
         if session is None:
             return None
         if session.account_id is not None:
             async with self.reads() as db:
                 account = await active_account(db, session.account_id)
             if account is None:
+                self._checked.pop(session.account_id, None)
                 return None
-            return User(principal_for(account), account.name, session, account.username)
+            known = (principal_for(account), account.name, account.username)
+            self._checked[session.account_id] = known
+            return User(known[0], known[1], session, known[2])
         principal = session.token_principal()
         if principal is None:
             return None
         return User(principal, principal.subject, session)
+
+    def presumed_user(self, session: ConsoleSession | None) -> User | None:
+        """The user an account session was at its last check in this process, without asking
+        the database; None for a token sign-in (no check to wait for) or an unknown account."""
+        if session is None or session.account_id is None:
+            return None
+        known = self._checked.get(session.account_id)
+        return None if known is None else User(known[0], known[1], session, known[2])
 
     def render(
         self, request: Request, template: str, user: User | None, status: int = 200, **context: Any
@@ -155,14 +173,16 @@ def signed_in(console: Console, handler: Handler) -> Callable[[Request], Awaitab
     """Wrap a page: sign-in required (else to the sign-in form); POSTs need the CSRF token."""
 
     async def endpoint(request: Request) -> Response:
-        user = await console.user(request)
+        session = console.cookies.read(request)
+        if request.method == "GET":
+            presumed = console.presumed_user(session)
+            if presumed is not None:
+                return await _checked_meanwhile(console, handler, request, presumed)
+        user = await console.user_of(session)
         if user is None:
             if request.method != "GET":
                 return Response("未登录或会话已过期", 401, headers=SECURITY_HEADERS)
-            target = quote(
-                request.url.path + ("?" + request.url.query if request.url.query else "")
-            )
-            return RedirectResponse(f"{PREFIX}/login?next={target}", 303)
+            return _to_sign_in(request)
         if request.method == "POST":
             form = await request.form()
             supplied = form.get("csrf") or request.headers.get("x-csrf-token")
@@ -171,6 +191,36 @@ def signed_in(console: Console, handler: Handler) -> Callable[[Request], Awaitab
         return await handler(request, user)
 
     return endpoint
+
+
+async def _checked_meanwhile(
+    console: Console, handler: Handler, request: Request, presumed: User
+) -> Response:
+    """A GET page whose documents start at once, as the user the account was at its last check,
+    while the account is checked again: a page waits for its slowest part, not for the check
+    plus the page. The page is answered only if the check finds the same user; an account
+    disabled, moved to another role or area meanwhile gets the page made anew for what it is
+    now (or the sign-in form), and nothing of the first leaves. Pages only read; an unmasked
+    read of a discarded page is still in the read log (logged more, never less)."""
+    page = asyncio.ensure_future(handler(request, presumed))
+    try:
+        user = await console.user_of(presumed.session)
+    except BaseException:
+        page.cancel()
+        await asyncio.gather(page, return_exceptions=True)
+        raise
+    if user == presumed:
+        return await page
+    page.cancel()
+    await asyncio.gather(page, return_exceptions=True)
+    if user is None:
+        return _to_sign_in(request)
+    return await handler(request, user)
+
+
+def _to_sign_in(request: Request) -> RedirectResponse:
+    target = quote(request.url.path + ("?" + request.url.query if request.url.query else ""))
+    return RedirectResponse(f"{PREFIX}/login?next={target}", 303)
 
 
 def is_htmx(request: Request) -> bool:
