@@ -50,7 +50,9 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
             dbapi_conn.create_function("hub_b64", 1, sqlite_b64, deterministic=True)
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, **kwargs)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_async_engine(url, **kwargs)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_query_selections: int = 10_000  # selections once every fragment spread is expanded
     max_query_rows: int = 500_000  # worst-case rows a query may read (GitHub allows 500,000 nodes)
     request_timeout_seconds: float = 30.0
+    # PostgreSQL connections of one API process, all kept open: a request beyond them waits for
+    # one (first come, first served) instead of opening a connection that closes again at once.
+    api_pool_size: int = 20
     # Operation names with their own label in /metrics (comma-separated); others are "other".
     metrics_operations: str = ""
     push_claim_seconds: float = 60.0  # a bulk upload silent this long has died: its key is free

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from hub.db import create_engine
 
@@ -45,15 +46,25 @@ def _milliseconds(timeout_seconds: float) -> int:
     return max(1, int(timeout_seconds * 1000))
 
 
-def api_engine(url: str, timeout_seconds: float) -> AsyncEngine:
+def api_engine(url: str, timeout_seconds: float, pool_size: int = 20) -> AsyncEngine:
     """The API's own engine on `url`. On PostgreSQL every connection starts with the settings
     each request transaction would otherwise set first (a round trip per request, a tenth of
-    the city page's time in process): nothing else uses these connections."""
+    the city page's time in process): nothing else uses these connections.
+
+    Its `pool_size` connections stay open and no more are opened: under a load beyond them,
+    "overflow" connections were opened and closed again all the time (a connect, its startup
+    and every statement prepared anew: a tenth of the city page's time under load)."""
     if not url.startswith("postgresql"):
         return create_engine(url)
     milliseconds = _milliseconds(timeout_seconds)
     settings = {"statement_timeout": str(milliseconds), "jit": "off"}
-    engine = create_engine(url, connect_args={"server_settings": settings})
+    engine = create_engine(
+        url,
+        connect_args={"server_settings": settings},
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=timeout_seconds,
+    )
     _PRESET[engine.sync_engine] = milliseconds
     return engine
 
@@ -65,29 +76,31 @@ def bounded_per_connection(session: AsyncSession) -> bool:
     return bind is not None and bind.sync_engine in _PRESET  # type: ignore[union-attr]
 
 
-def _bound_transactions(session: AsyncSession, timeout_seconds: float) -> None:
-    milliseconds = _milliseconds(timeout_seconds)
-
-    def after_begin(_session: Any, _transaction: Any, connection: Any) -> None:
-        session.info.setdefault("connections", []).append(connection)
-        if _PRESET.get(connection.engine) == milliseconds:
-            return  # the connection started with these settings
-        if connection.dialect.name == "postgresql":
-            # SET LOCAL ends with the transaction: the pooled connection keeps no trace of it.
-            # JIT off: an API statement reads a page's rows in milliseconds, and a plan whose
-            # estimate crosses jit_above_cost (a count with a hashed scope subplan) spent far
-            # longer compiling itself than running (bench/scope_rule.py). One round trip.
-            connection.exec_driver_sql(
-                f"SELECT set_config('statement_timeout', '{milliseconds}', true),"
-                " set_config('jit', 'off', true)"
-            )
-        elif connection.dialect.name == "sqlite":
-            # Waiting for another writer's lock cannot be interrupted, only bounded. (The
-            # setting stays on the pooled connection; by default it equals the 30 s it had.)
-            # A little longer than the request's own deadline, so that the deadline fires first.
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {milliseconds + 100}")
-
-    event.listen(session.sync_session, "after_begin", after_begin)
+@event.listens_for(Session, "after_begin")
+def _bound_transaction(session: Session, _transaction: Any, connection: Any) -> None:
+    """Bounds each transaction of a request session (`request_session` puts its timeout in
+    `info`); other sessions pass. One listener for all: registering one per request session
+    cost more than the rest of a compiled read's session handling."""
+    milliseconds = session.info.get("timeout_ms")
+    if milliseconds is None:
+        return
+    session.info.setdefault("connections", []).append(connection)
+    if _PRESET.get(connection.engine) == milliseconds:
+        return  # the connection started with these settings
+    if connection.dialect.name == "postgresql":
+        # SET LOCAL ends with the transaction: the pooled connection keeps no trace of it.
+        # JIT off: an API statement reads a page's rows in milliseconds, and a plan whose
+        # estimate crosses jit_above_cost (a count with a hashed scope subplan) spent far
+        # longer compiling itself than running (bench/scope_rule.py). One round trip.
+        connection.exec_driver_sql(
+            f"SELECT set_config('statement_timeout', '{milliseconds}', true),"
+            " set_config('jit', 'off', true)"
+        )
+    elif connection.dialect.name == "sqlite":
+        # Waiting for another writer's lock cannot be interrupted, only bounded. (The
+        # setting stays on the pooled connection; by default it equals the 30 s it had.)
+        # A little longer than the request's own deadline, so that the deadline fires first.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {milliseconds + 100}")
 
 
 def _sqlite_connection(connection: Any) -> sqlite3.Connection | None:
@@ -118,7 +131,7 @@ async def request_session(
 ) -> AsyncIterator[AsyncSession]:
     """A session whose transactions are bounded by `timeout_seconds`, always released."""
     session = sessions()
-    _bound_transactions(session, timeout_seconds)
+    session.info["timeout_ms"] = _milliseconds(timeout_seconds)
     session.info["deadline"] = asyncio.get_running_loop().time() + timeout_seconds
     try:
         yield session

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.simulated.server import serve
@@ -134,5 +134,37 @@ async def test_the_api_engine_starts_its_connections_with_the_request_settings(
             timeout = await connection.exec_driver_sql("SHOW statement_timeout")
             assert timeout.scalar_one() == "2500ms"
             assert (await connection.exec_driver_sql("SHOW jit")).scalar_one() == "off"
+    finally:
+        await api.dispose()
+
+
+async def test_the_api_engine_keeps_its_pool_and_opens_no_more(
+    engine: AsyncEngine, settings: Settings, token: Callable[..., str]
+) -> None:
+    """More requests at once than the API engine has connections: each waits for one of them,
+    none opens a connection of its own (it would be closed again at once, and every later
+    request would pay for a new one)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's connections are not pooled this way")
+    api = api_engine(engine.url.render_as_string(hide_password=False), 10, pool_size=2)
+    opened: list[object] = []
+    event.listen(api.sync_engine, "connect", lambda connection, _record: opened.append(connection))
+    app = create_app(settings, api)
+    headers = {"Authorization": f"Bearer {token('region')}"}
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        "/graphql",
+                        json={"query": "{ a: trainees { totalCount } b: alerts { totalCount } }"},
+                        headers=headers,
+                    )
+                    for _ in range(12)
+                )
+            )
+        assert all(a.status_code == 200 and "errors" not in a.json() for a in answers)
+        assert len(opened) == 2
     finally:
         await api.dispose()
