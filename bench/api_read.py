@@ -1,6 +1,6 @@
 """API read benchmark: three bureau pages through the hub and through PostGraphile v5.
 
-    .venv/bin/python bench/api_read.py [--database hub_bench_stats] [--requests 2000] [--reference-requests 200]
+    .venv/bin/python bench/api_read.py [--database hub_bench_stats] [--seconds 20] [--concurrency 32]
 
 Pages (the same data asked of both servers, answers checked equal before timing):
 - city: Wuhai's (150300) first 50 trainees with total online hours and last session (city token);
@@ -11,8 +11,8 @@ Pages (the same data asked of both servers, answers checked equal before timing)
 Servers, all on the same PostgreSQL database (by default the one bench/stats_latency.py loaded):
 the hub with compiled reads at 1 and 2 uvicorn workers, the hub with resolvers only (1 worker,
 for reference), and PostGraphile 5 on Node 22 (one process, amber preset, no auth) serving only
-bench/postgraphile/schema.sql's views. Each server gets a warm-up, then --requests requests per
-page at concurrency --concurrency from one asyncio client. Writes bench/results/api_read.json
+bench/postgraphile/schema.sql's views. Each server gets a 3 s warm-up, then --seconds of load per
+page at concurrency --concurrency from wrk (apt-get install wrk). Writes bench/results/api_read.json
 and appends to bench/RESULTS.md; a profile of the compiled city page (in process) follows.
 """
 
@@ -25,11 +25,11 @@ import io
 import json
 import os
 import pstats
+import shutil
 import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
-from statistics import median
 from typing import Any
 
 import asyncpg
@@ -144,34 +144,53 @@ async def _wait(
     raise SystemExit(f"{name} did not answer at {url}")
 
 
-async def _load(url: str, query: str, headers: dict, requests: int, concurrency: int) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    remaining = iter(range(requests))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+# wrk's script: POST the page; count as failed any answer carrying GraphQL errors, besides
+# wrk's own socket errors, timeouts and non-2xx answers; print the figures as one JSON line.
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = %(body)s
+wrk.headers["Content-Type"] = "application/json"
+%(headers)s
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) failed = 0 end
+function response(status, headers, body)
+  if string.find(body, '"errors"', 1, true) then failed = failed + 1 end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  local errors = e.connect + e.read + e.write + e.status + e.timeout
+  for _, thread in ipairs(threads) do errors = errors + thread:get("failed") end
+  io.write(string.format(
+    '{"requests": %%d, "seconds": %%f, "p50_us": %%d, "p99_us": %%d, "errors": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    errors))
+end
+"""
 
-        async def worker() -> None:
-            nonlocal errors
-            for _ in remaining:
-                started = time.perf_counter()
-                try:
-                    response = await client.post(url, json={"query": query}, headers=headers)
-                    failed = response.status_code != 200 or "errors" in response.json()
-                except httpx.HTTPError:  # counted, not fatal: a server may drop a request
-                    failed = True
-                latencies.append(time.perf_counter() - started)
-                errors += failed
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
+def _wrk(url: str, query: str, headers: dict, seconds: float, concurrency: int) -> dict:
+    """wrk at `concurrency` connections for `seconds`: one C thread, so the load generator
+    takes little of the CPU the servers share (an asyncio httpx client, used before, spent
+    ~2 ms of Python per request and capped the faster server at what it could send)."""
+    lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    body = json.dumps(json.dumps({"query": query}))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"body": body, "headers": lines})
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s"]
+    try:
+        done = subprocess.run(
+            [*command, "-s", script.name, url], capture_output=True, text=True, check=True
+        )
+    finally:
+        os.unlink(script.name)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
     return {
-        "rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(median(latencies) * 1000, 1),
-        "p99_ms": round(latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, 1),
-        "errors": errors,
+        "rps": round(figures["requests"] / figures["seconds"], 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 1),
+        "p99_ms": round(figures["p99_us"] / 1000, 1),
+        "errors": figures["errors"],
+        "requests": figures["requests"],
     }
 
 
@@ -252,7 +271,7 @@ async def _profile(database: str, query: str, token: str, requests: int = 300) -
     )
 
 
-async def run(database: str, requests: int, concurrency: int, reference_requests: int) -> None:
+async def run(database: str, seconds: int, concurrency: int) -> None:
     ids = await _prepare(database)
     hub_node, pgl_node = _node_pages(ids)
     hub_pages = {**HUB_PAGES, "node": hub_node}
@@ -294,10 +313,8 @@ async def run(database: str, requests: int, concurrency: int, reference_requests
                 query = hub_pages[page] if hub else pgl_pages[page]
                 headers = hub_headers[page] if hub else {}
                 url = f"http://127.0.0.1:{port}/graphql"
-                # The resolvers are a reference, and slow on the roster: fewer requests suffice.
-                count = reference_requests if name.startswith("hub resolvers") else requests
-                await _load(url, query, headers, 64, concurrency)  # warm-up
-                figures[page][name] = await _load(url, query, headers, count, concurrency)
+                _wrk(url, query, headers, 3, concurrency)  # warm-up
+                figures[page][name] = _wrk(url, query, headers, seconds, concurrency)
                 print(page, name, figures[page][name], flush=True)
     finally:
         for process, *_ in servers.values():
@@ -332,8 +349,9 @@ async def run(database: str, requests: int, concurrency: int, reference_requests
                 "machine": machine(),
                 "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
                 "database": {"name": database, "trainees": trainees, "sessions": sessions},
-                "requests": requests,
+                "seconds_per_page": seconds,
                 "concurrency": concurrency,
+                "load_generator": "wrk (1 thread)",
                 "baseline": baseline,
                 "figures": figures,
                 "ratio_to_baseline": ratios,
@@ -359,9 +377,9 @@ async def run(database: str, requests: int, concurrency: int, reference_requests
     record(
         "API read: three pages, hub (compiled reads) vs PostGraphile 5",
         [
-            f"Database {database}: {trainees:,} trainees, {sessions:,} sessions. {requests} requests "
-            f"per page and server at concurrency {concurrency}, one asyncio httpx client on the "
-            "same machine.",
+            f"Database {database}: {trainees:,} trainees, {sessions:,} sessions. {seconds} s per "
+            f"page and server at concurrency {concurrency}, from wrk (one thread) on the same "
+            "machine.",
             f"Load average (1/5/15 min) before: {load_before[0]:.1f}/{load_before[1]:.1f}/"
             f"{load_before[2]:.1f}, after: {load_after[0]:.1f}/{load_after[1]:.1f}/"
             f"{load_after[2]:.1f} — the machine was shared with other work during the run.",
@@ -383,13 +401,12 @@ async def run(database: str, requests: int, concurrency: int, reference_requests
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="hub_bench_stats")
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=20, help="of load per page and server")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument(
-        "--reference-requests", type=int, default=200, help="requests per page to the resolvers"
-    )
     args = parser.parse_args()
-    asyncio.run(run(args.database, args.requests, args.concurrency, args.reference_requests))
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    asyncio.run(run(args.database, args.seconds, args.concurrency))
 
 
 if __name__ == "__main__":
