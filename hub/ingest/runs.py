@@ -6,6 +6,9 @@ someone notices: the next run of the same platform does (`abandon_dead_runs`, wh
 too once the dead worker's lease has expired), marking it `abandoned` with its last sign of life
 kept. On the same host the process is asked directly; from another host a run is dead once it
 has shown no life for its staleness limit.
+
+The source ids a sync run met (`sync_read_id`, for its comparisons with the hub) are deleted when
+the run finishes or is marked abandoned: they mean nothing once the run has ended.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.ingest.stats import IngestStats
 from schema.enums import SyncStatus
-from schema.tables import SyncRun
+from schema.tables import SyncReadId, SyncRun
 from schema.types import utcnow
 
 # A run on another machine that has not committed for this long is taken for dead. Workers
@@ -102,6 +105,8 @@ async def abandon_dead_runs(session: AsyncSession, platform_id: int) -> list[int
                 error=f"abandoned: the process {owner} stopped; last alive {last.isoformat()}",
             )
         )
+    if dead:
+        await session.execute(delete(SyncReadId).where(SyncReadId.run_id.in_(dead)))
     return dead
 
 
@@ -126,3 +131,4 @@ async def finish_run(
             error=error,
         )
     )
+    await session.execute(delete(SyncReadId).where(SyncReadId.run_id == run_id))

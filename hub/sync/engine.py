@@ -12,12 +12,15 @@ the ids read since, which the platform held when they were read), or a `snapshot
 whose completed read is everything the platform holds: one response, one file, one export, not
 pages that may shift) read to its end. A read that met a record it could not key proves nothing
 about that record, so its stream withdraws nothing that run.
+
+The ids a run meets are noted in the database as it goes (hub/sync/read_ids.py) and compared with
+the hub's there, so a run's memory does not grow with the number of records a stream has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -34,7 +37,8 @@ from hub.ingest.withdraw import Withdrawal, withdraw
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
 from hub.supervision.rules import check
-from hub.sync.reconcile import StreamCheck, check_streams, hub_ids, settle
+from hub.sync.read_ids import met_ids, record_ids
+from hub.sync.reconcile import StreamCheck, check_streams, gone_ids, settle
 from schema.enums import SyncStatus
 from schema.tables import SyncCursor
 from schema.types import utcnow
@@ -116,18 +120,26 @@ async def sync_platform(
         connector = connector_for(config.kind)(config, client)
         await connector.check()
         streams = connector.streams()
-        whole: dict[str, set[str]] = {}  # ids of streams read whole this run
-        present: dict[str, set[str]] = {}  # ids the platform is proven to hold, per stream
+        # Ids met are noted in the database (hub/sync/read_ids.py), not held here: a stream of a
+        # million records must not cost a million strings. These sets name streams only.
+        listed: set[str] = set()  # streams whose census listed the platform's ids
+        whole: set[str] = set()  # streams read whole this run
+        proven: list[str] = []  # streams whose run proved which ids the platform holds
         # Counted before the read: what the platform held when we began must all be in the hub
         # when we end; records added meanwhile only make the hub hold more.
         censuses: dict[str, Census | None] = {}
         for stream in streams:
             if hasattr(stream, "census"):
-                censuses[stream.name] = await stream.census()  # type: ignore[attr-defined]
+                census = await stream.census()  # type: ignore[attr-defined]
+                if census is not None and census.ids is not None:
+                    async with transaction(engine) as session:
+                        await record_ids(session, run_id, stream.name, census.ids, listed=True)
+                    listed.add(stream.name)
+                    census = replace(census, ids=None)  # noted: the set need not stay
+                censuses[stream.name] = census
             stream_stats = stats.of(stream.name)
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
-            ids: set[str] = set()
             unkeyed = False  # a record without a source id: its absence proves nothing
             async for batch in stream.read(cursor):
                 async with transaction(engine) as session:
@@ -136,28 +148,31 @@ async def sync_platform(
                     ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
                         batch.records
                     )
+                    # committed with the cursor: the ids noted are those of the batches stored
+                    await record_ids(session, run_id, stream.name, _source_ids(batch.records))
                     await _save_cursor(session, platform_id, stream.name, batch.cursor)
                     await mark_alive(session, run_id)
                 stats.add(ingested)
-                ids.update(_source_ids(batch.records))
                 unkeyed = unkeyed or any(not _keyed(r) for r in batch.records)
                 if progress:
                     progress(stream.name, stream_stats)
             if cursor is None or getattr(stream, "whole", False):
-                whole[stream.name] = ids
-            proven = _proven(censuses.get(stream.name), getattr(stream, "snapshot", False), ids)
-            if proven is not None and not unkeyed:
-                present[stream.name] = proven
-        if present:
+                whole.add(stream.name)
+            snapshot = getattr(stream, "snapshot", False)
+            if (stream.name in listed or snapshot) and not unkeyed:
+                proven.append(stream.name)
+        if proven:
             async with transaction(engine) as session:
+                # Proven: the census's ids and those read since (the platform held them when
+                # read), or a snapshot's read alone; gone is what the hub holds beyond them.
                 gone = {
-                    n: await hub_ids(session, platform_id, n) - ids for n, ids in present.items()
+                    n: await gone_ids(session, platform_id, n, met_ids(run_id, n)) for n in proven
                 }
                 result.withdrawn = await withdraw(session, platform_id, gone, run_id)
             if result.withdrawn.withdrawn or result.withdrawn.kept:
                 extra["withdrawn"] = result.withdrawn.as_dict()
         async with transaction(engine) as session:
-            checks = await check_streams(session, platform_id, censuses, whole)
+            checks = await check_streams(session, platform_id, run_id, censuses, listed, whole)
             result.differences = await settle(session, platform_id, run_id, checks)
         result.checks = checks
         if checks:
@@ -169,13 +184,6 @@ async def sync_platform(
         await finish_run(session, run_id, stats, error=error, status=result.status, extra=extra)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
     return result
-
-
-def _proven(census: Census | None, snapshot: bool, read: set[str]) -> set[str] | None:
-    """The ids this run proved the platform holds for one stream, or None if it cannot tell."""
-    if census is not None and census.ids is not None:
-        return set(census.ids) | read  # the census is older than the read: both were there
-    return set(read) if snapshot else None
 
 
 def _keyed(record: object) -> bool:

@@ -8,7 +8,9 @@ is not lost; it is waiting). A record missing from the hub (or, by count alone, 
 hub) makes the run `incomplete` with the difference in the run's stats, raises (or keeps open) one
 operations alert per platform, and drops the stream's cursor so the next run reads it whole; a
 clean check resolves that alert. Counts alone cannot tell a missing record from one withdrawn on
-the platform in the same window; `hub reconcile` compares ids.
+the platform in the same window; `hub reconcile` compares ids. Ids are compared in the database
+(the run's side is what hub/sync/read_ids.py noted), so the check's memory does not grow with the
+platform.
 
 Records the run proved gone from the platform were withdrawn just before this check
 (hub/ingest/withdraw.py), so `extra` lists only what could not be: records of a stream whose read
@@ -17,16 +19,17 @@ proves nothing about absent ones, and rows the hub must keep because something p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, union
+from sqlalchemy import delete, except_, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Census
 from hub.ingest.rows import SPECS
 from hub.supervision.alerts import Finding, store
+from hub.sync.read_ids import met_ids
 from schema.tables import Alert, Platform, QuarantinedRecord, SyncCursor
 
 RULE = "SYNC_INCOMPLETE"  # an operations alert, not a fraud finding
@@ -35,27 +38,37 @@ SHOWN = 20  # ids listed per difference in the run's stats (the counts are alway
 
 @dataclass
 class StreamCheck:
-    """One stream's comparison; `missing` in the hub, `extra` in the hub only."""
+    """One stream's comparison; ids `missing` in the hub, `extra` in the hub only.
+
+    The lists hold the first `SHOWN` ids of each difference, in id order; the counts hold how many
+    there are in all (a list's length when it was given whole).
+    """
 
     stream: str
     platform: int
     hub: int
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    missing_count: int = 0
+    extra_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.missing_count = max(self.missing_count, len(self.missing))
+        self.extra_count = max(self.extra_count, len(self.extra))
 
     @property
     def ok(self) -> bool:
         """Nothing the platform holds is missing. Records only the hub holds (`extra`: gone from
         the platform where the read could not prove it, or kept because something points at
         them) are reported, not re-read: reading again cannot change them."""
-        return not self.missing and self.hub >= self.platform
+        return not self.missing_count and self.hub >= self.platform
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "platform": self.platform,
             "hub": self.hub,
-            "missing": len(self.missing),
-            "extra": len(self.extra),
+            "missing": self.missing_count,
+            "extra": self.extra_count,
             "missing_ids": self.missing[:SHOWN],
             "extra_ids": self.extra[:SHOWN],
         }
@@ -76,15 +89,43 @@ def _held(platform_id: int, record_type: str) -> Any:
     return union(stored, waiting)  # UNION: a record both stored and waiting counts once
 
 
-async def hub_ids(session: AsyncSession, platform_id: int, record_type: str) -> set[str]:
-    """The ids `_held` names, read (for an id comparison)."""
-    return set((await session.execute(_held(platform_id, record_type))).scalars())
+def _ids(query: Any) -> Any:
+    """`query`'s `source_id` column as a plain SELECT: SQLite cannot nest a UNION in an EXCEPT."""
+    inner = query.subquery()
+    return select(inner.c.source_id)
+
+
+def _without(ids: Any, others: Any) -> Any:
+    """The ids of query `ids` that query `others` lacks, as a subquery."""
+    return except_(_ids(ids), _ids(others)).subquery()
+
+
+async def _count(session: AsyncSession, query: Any) -> int:
+    """How many rows `query` (a subquery) has, counted in the database."""
+    return (await session.execute(select(func.count()).select_from(query))).scalar_one()
 
 
 async def hub_count(session: AsyncSession, platform_id: int, record_type: str) -> int:
     """How many ids `_held` names, counted in the database (for a count comparison)."""
-    held = _held(platform_id, record_type).subquery()
-    return (await session.execute(select(func.count()).select_from(held))).scalar_one()
+    return await _count(session, _held(platform_id, record_type).subquery())
+
+
+async def gone_ids(
+    session: AsyncSession, platform_id: int, record_type: str, proven: Any
+) -> list[str]:
+    """Ids `_held` names that query `proven` (the platform's ids) lacks: what it withdrew."""
+    gone = _without(_held(platform_id, record_type), proven)
+    return list((await session.execute(select(gone.c.source_id))).scalars())
+
+
+async def _difference(session: AsyncSession, ids: Any, others: Any) -> tuple[list[str], int]:
+    """The first `SHOWN` ids of query `ids` that `others` lacks, and how many it lacks in all."""
+    diff = _without(ids, others)
+    count = await _count(session, diff)
+    if not count:
+        return [], 0
+    first = select(diff.c.source_id).order_by(diff.c.source_id).limit(SHOWN)
+    return list((await session.execute(first)).scalars()), count
 
 
 async def compare(
@@ -92,31 +133,51 @@ async def compare(
     platform_id: int,
     stream: str,
     census: Census | None,
-    read_whole: set[str] | None,
+    platform_ids: Any | None,
 ) -> StreamCheck | None:
-    """The check of one stream, or None when neither a census nor a whole read can tell."""
-    ids = census.ids if census is not None and census.ids is not None else read_whole
-    if ids is None:
-        if census is None:
-            return None
-        return StreamCheck(stream, census.count, await hub_count(session, platform_id, stream))
-    held = await hub_ids(session, platform_id, stream)
-    count = census.count if census is not None else len(ids)
-    return StreamCheck(stream, count, len(held), sorted(ids - held), sorted(held - ids))
+    """The check of one stream, or None when neither a census nor the platform's ids can tell.
+
+    `platform_ids`: a query of the ids the platform holds (its census's listing, or a whole
+    read's ids), compared with the hub's in the database however many there are.
+    """
+    if platform_ids is None and census is None:
+        return None
+    hub = await hub_count(session, platform_id, stream)
+    if platform_ids is None:
+        assert census is not None
+        return StreamCheck(stream, census.count, hub)
+    held = _held(platform_id, stream)
+    if census is not None:
+        count = census.count
+    else:
+        count = await _count(session, platform_ids.subquery())
+    missing, missing_count = await _difference(session, platform_ids, held)
+    extra, extra_count = await _difference(session, held, platform_ids)
+    return StreamCheck(stream, count, hub, missing, extra, missing_count, extra_count)
 
 
 async def check_streams(
     session: AsyncSession,
     platform_id: int,
+    run_id: int,
     censuses: Mapping[str, Census | None],
-    whole_reads: Mapping[str, set[str]],
+    listed: Collection[str],
+    whole: Collection[str],
 ) -> list[StreamCheck]:
-    """Compare every stream that has a census or was read whole with what the hub holds."""
+    """Compare every stream that has a census or was read whole with what the hub holds.
+
+    The platform's ids are those run `run_id` noted (hub/sync/read_ids.py): a stream in `listed`
+    by its census, taken before the read; else a stream in `whole` by the ids it read.
+    """
     checks = []
-    for stream in dict.fromkeys([*censuses, *whole_reads]):
-        checked = await compare(
-            session, platform_id, stream, censuses.get(stream), whole_reads.get(stream)
-        )
+    for stream in dict.fromkeys([*censuses, *whole]):
+        if stream in listed:
+            ids = met_ids(run_id, stream, listed=True)
+        elif stream in whole:
+            ids = met_ids(run_id, stream, listed=False)
+        else:
+            ids = None
+        checked = await compare(session, platform_id, stream, censuses.get(stream), ids)
         if checked is not None:
             checks.append(checked)
     return checks

@@ -66,7 +66,7 @@ async def _sync_one(
     for check in result.differences:
         console.print(
             f"[yellow]{config.code} incomplete:[/] {check.stream}: platform {check.platform}, "
-            f"hub {check.hub}, {len(check.missing)} missing; the next run reads it again"
+            f"hub {check.hub}, {check.missing_count} missing; the next run reads it again"
         )
     for kind, ids in result.withdrawn.withdrawn.items():
         shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
@@ -77,9 +77,9 @@ async def _sync_one(
         )
     for check in result.checks:
         if check.extra:
-            shown = ", ".join(check.extra[:5]) + (" …" if len(check.extra) > 5 else "")
+            shown = ", ".join(check.extra[:5]) + (" …" if check.extra_count > 5 else "")
             console.print(
-                f"[yellow]{config.code}:[/] {len(check.extra)} {check.stream} record(s) only in "
+                f"[yellow]{config.code}:[/] {check.extra_count} {check.stream} record(s) only in "
                 f"the hub (withdrawn on the platform?): {shown}"
             )
     return result

@@ -9,6 +9,7 @@ from schema.tables.operations import (
     QuarantinedRecord,
     RecordVersion,
     SyncCursor,
+    SyncReadId,
     SyncRun,
 )
 from schema.tables.policy import (
@@ -73,6 +74,7 @@ __all__ = [
     "SubsidyRecovery",
     "SyncCursor",
     "SyncLease",
+    "SyncReadId",
     "SyncRun",
     "Trainee",
     "TrainingClass",

@@ -39,6 +39,24 @@ class SyncCursor(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class SyncReadId(SQLModel, table=True):
+    """A source id one sync run met for one stream: read in a batch, or listed by its census.
+
+    The run compares these with what the hub holds in the database, so its memory does not grow
+    with the platform (hub/sync/reconcile.py). Rows live only as long as their run: they are
+    deleted when it finishes or is marked abandoned (hub/ingest/runs.py). No foreign key onto
+    `sync_run`: a key check per id would slow every batch for rows that never outlive the run.
+    """
+
+    __tablename__ = "sync_read_id"
+
+    run_id: int = Field(primary_key=True)
+    stream: str = Field(max_length=32, primary_key=True)
+    # True: listed by the census taken before the read; False: met by the read itself
+    listed: bool = Field(primary_key=True)
+    source_id: str = Field(max_length=128, primary_key=True)
+
+
 class RecordVersion(SQLModel, table=True):
     """Every accepted version of every reported record (可追溯): the basis of tamper evidence.
 
