@@ -45,7 +45,9 @@ PAGES = {
         (ledger.SEARCH, {"filter": None, "persons": None, "first": 50}),
         (ledger.CLASSES, {"first": 30}),
     ],
-    "/console/alerts": [(alerts.ALERTS, {"filter": {"status": "open"}, "first": 100})],
+    "/console/alerts": [
+        (alerts.ALERTS, {"filter": {"status": "open"}, "first": alerts.PAGE_SIZE, "after": None})
+    ],
     "/console/platforms": [(platforms.PLATFORMS, {})],
 }
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub.auth.principal import InvalidPrincipal, Principal, Role
 from schema.regions import REGIONS
@@ -54,7 +55,14 @@ class AccountView:
     last_sign_in_at: datetime | None
 
 
-def principal_for(account: StaffAccount) -> Principal:
+class _Acting(Protocol):
+    username: str
+    role: str
+    region_code: str | None
+    org_credit_code: str | None
+
+
+def principal_for(account: _Acting) -> Principal:
     """The caller an account acts as: `user:<username>` with its role and area or organisation."""
     return Principal(
         subject=f"user:{account.username}",
@@ -149,10 +157,23 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def active_account(db: AsyncSession, account_id: int) -> StaffAccount | None:
-    """The account a session names, if it may still act (not disabled since)."""
-    account = await db.get(StaffAccount, account_id)
-    return account if account is not None and account.active else None
+# The columns a signed-in account acts with, of an account not disabled since.
+_ACTING = select(
+    StaffAccount.username,
+    StaffAccount.name,
+    StaffAccount.role,
+    StaffAccount.region_code,
+    StaffAccount.org_credit_code,
+).where(StaffAccount.id == bindparam("account_id"), StaffAccount.active)
+
+
+async def acting_as(db: AsyncConnection, account_id: int) -> tuple[Principal, str, str] | None:
+    """Who the account a session names acts as now (principal, name, username), or None once
+    it is disabled. It runs before every page: the columns only, no ORM object."""
+    row = (await db.execute(_ACTING, {"account_id": account_id})).first()
+    if row is None:
+        return None
+    return principal_for(row), row.name, row.username
 
 
 async def list_accounts(db: AsyncSession) -> list[AccountView]:

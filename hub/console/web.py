@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from hub.auth.principal import Principal, Role
 from hub.auth.tokens import TokenVerifier
 from hub.console import labels
-from hub.console.accounts import active_account, principal_for
+from hub.console.accounts import acting_as
 from hub.console.graphql import ConsoleGraphQL, GraphQLFailure
 from hub.console.sessions import ConsoleSession, SessionCookies, csrf_token, csrf_valid
 from hub.db import session_factory
@@ -117,7 +117,7 @@ class Console:
         self.db = session_factory(engine)
         # Reads outside a transaction: the per-request account check is one round trip, not
         # BEGIN, SELECT and ROLLBACK (it runs before every page).
-        self.reads = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        self.reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.verifier = verifier
         key = hmac.new(settings.effective_data_key, b"hub-console-session", sha256).hexdigest()
         self.cookies = SessionCookies(key)
@@ -135,12 +135,11 @@ class Console:
         if session is None:
             return None
         if session.account_id is not None:
-            async with self.reads() as db:
-                account = await active_account(db, session.account_id)
-            if account is None:
+            async with self.reads.connect() as db:
+                known = await acting_as(db, session.account_id)
+            if known is None:
                 self._checked.pop(session.account_id, None)
                 return None
-            known = (principal_for(account), account.name, account.username)
             self._checked[session.account_id] = known
             return User(known[0], known[1], session, known[2])
         principal = session.token_principal()

@@ -181,3 +181,30 @@ async def test_documents_and_exports_download_with_the_session(
     assert anonymous.status == 401
     await stranger.context.close()
     await tab.context.close()
+
+
+async def test_the_alert_queue_turns_its_pages(browser: Browser, site: Site) -> None:
+    from hub.console.pages.alerts import PAGE_SIZE
+
+    query = '{ alerts(filter: {status: "open"}) { totalCount } }'
+    total = (await site.api(Role.CITY, query, region="150300"))["alerts"]["totalCount"]
+    assert PAGE_SIZE < total <= 2 * PAGE_SIZE  # the demo data fills a page and part of the next
+    tab = await sign_in(browser, site, "wuhai")
+    await tab.open("/console/alerts")
+    cards = tab.page.locator("article.alert-card")
+    first = [await c.get_attribute("id") for c in await cards.all()]
+    assert len(first) == PAGE_SIZE
+    assert await tab.page.locator("nav.pager a").all_inner_texts() == ["下一页"]
+    async with tab.page.expect_navigation():
+        await tab.page.click("nav.pager a[rel=next]")
+    await tab.page.wait_for_load_state("networkidle")
+    second = [await c.get_attribute("id") for c in await cards.all()]
+    assert len(second) == total - PAGE_SIZE and not set(first) & set(second)
+    assert "status=open" in tab.page.url  # the filter is kept across pages
+    assert await tab.page.locator("nav.pager a").all_inner_texts() == ["第一页"]
+    await tab.shot("wuhai-alerts-page-2")
+    assert tab.console_errors == [] and tab.foreign_requests() == []
+    # A cursor that is not one is a clear error, not a stack trace.
+    assert await tab.open("/console/alerts?after=not-a-cursor") == 400
+    assert "翻页位置无效" in await tab.page.locator("main").inner_text()
+    await tab.context.close()

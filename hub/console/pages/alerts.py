@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,11 +18,14 @@ region { name } organisation { name } trainingClass { id name }
 records { type sourceId platform { name } }
 """
 ALERTS = f"""
-query Alerts($filter: AlertFilter, $first: Int!) {{
-  alerts(filter: $filter, first: $first) {{ totalCount edges {{ node {{ {ALERT_FIELDS} }} }} }}
+query Alerts($filter: AlertFilter, $first: Int!, $after: String) {{
+  alerts(filter: $filter, first: $first, after: $after) {{
+    totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {ALERT_FIELDS} }} }}
+  }}
   alertCounts {{ rule status count }}
 }}
 """
+PAGE_SIZE = 30  # cards a clerk works through before turning the page
 ONE_ALERT = f"query Alert($id: ID!) {{ node(id: $id) {{ ... on Alert {{ {ALERT_FIELDS} }} }} }}"
 REVIEW = {
     "confirm": f"mutation Confirm($id: ID!, $reason: String) {{ confirmAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
@@ -56,19 +61,31 @@ def alert_routes(console: Console) -> list[Route]:
         if "status" not in request.query_params:
             chosen["status"] = "open"
         flt = {k: v for k, v in chosen.items() if v} or None
+        after = request.query_params.get("after") or None
+        variables = {"filter": flt, "first": PAGE_SIZE, "after": after}
         try:
-            data = await console.gql.run(user.principal, ALERTS, {"filter": flt, "first": 100})
+            data = await console.gql.run(user.principal, ALERTS, variables)
         except GraphQLFailure as failure:
+            bad_cursor = failure.code == "BAD_USER_INPUT" and after is not None
             return page(
                 console,
                 request,
                 user,
                 "problem.html",
                 "alerts",
-                403,
+                400 if failure.code == "BAD_USER_INPUT" else 403,
                 title="预警",
-                message=failure.message,
+                message="翻页位置无效（链接已过期或被改动），请从第一页重新开始"
+                if bad_cursor
+                else failure.message,
             )
+        first_page = f"{PREFIX}/alerts?{urlencode(chosen)}"
+        more = data["alerts"]["pageInfo"]
+        next_page = (
+            f"{first_page}&{urlencode({'after': more['endCursor']})}"
+            if more["hasNextPage"]
+            else None
+        )
         rules = sorted({c["rule"] for c in data["alertCounts"]})
         return page(
             console,
@@ -79,6 +96,8 @@ def alert_routes(console: Console) -> list[Route]:
             alerts=data["alerts"],
             rules=rules,
             chosen=chosen,
+            first_page=first_page if after else None,
+            next_page=next_page,
             evidence=labels.evidence_items,
             record_types=RECORD_TYPES,
         )
