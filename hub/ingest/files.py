@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.db import transaction
 from hub.ingest.pipeline import Ingestor
+from hub.ingest.pipelined import pipelined
+from hub.ingest.prepare import Prepared, prepare
 from hub.ingest.runs import finish_run, start_run
 from hub.ingest.stats import IngestStats
 from hub.platforms.service import ensure_platform
@@ -64,15 +66,18 @@ async def import_file_run(
         assert platform_id is not None
         run_id = await start_run(session, platform_id, "import")
     stats = IngestStats()
-    batch: list[Any] = []
+
+    async def store(_: list[Any], prepared: Prepared) -> None:
+        async with transaction(engine) as session:
+            stats.add(await Ingestor(session, platform_id, vault, run_id).store(prepared))
+
     try:
-        for raw in read_ndjson(path, encoding):
-            batch.append(raw)
-            if len(batch) >= BATCH_SIZE:
-                stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
-                batch = []
-        if batch:
-            stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
+        # Each batch validated and hashed in a worker thread while the one before is stored.
+        await pipelined(
+            batched(read_ndjson(path, encoding), BATCH_SIZE),
+            lambda batch: prepare(batch, vault),
+            store,
+        )
     except Exception as error:
         async with transaction(engine) as session:
             await finish_run(session, run_id, stats, error=f"{type(error).__name__}: {error}")
@@ -83,8 +88,13 @@ async def import_file_run(
     return run_id, stats
 
 
-async def _ingest_batch(
-    engine: AsyncEngine, vault: PiiVault, platform_id: int, run_id: int, batch: list[Any]
-) -> IngestStats:
-    async with transaction(engine) as session:
-        return await Ingestor(session, platform_id, vault, run_id).ingest(batch)
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of at most `size` items."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
