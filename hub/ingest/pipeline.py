@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.ingest.collector import fewer_collections
 from hub.ingest.merge import merge
 from hub.ingest.prepare import Prepared, Ready, prepare
 from hub.ingest.quarantine import (
@@ -75,6 +76,10 @@ class Ingestor:
 
     async def store(self, prepared: Prepared) -> IngestStats:
         """Store a batch `prepare` made of raw records; returns what happened to them."""
+        with fewer_collections():
+            return await self._store(prepared)
+
+    async def _store(self, prepared: Prepared) -> IngestStats:
         stats = IngestStats()
         # Asked once per call: the common batch has nothing waiting and quarantines nothing.
         self._open_entries = await has_open_entries(self.session, self.platform_id)

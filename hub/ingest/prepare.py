@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from hub.ingest.collector import fewer_collections
 from hub.ingest.quarantine import Rejection, describe_validation_error
 from hub.ingest.rows import Canonical, canonical
 from hub.security.pii import PiiVault
@@ -53,6 +54,11 @@ def prepare(raws: Iterable[Any], vault: PiiVault, count_received: bool = True) -
     `count_received`: whether the records count as received (not for quarantine retries,
     which were counted when they first arrived).
     """
+    with fewer_collections():
+        return _prepare(raws, vault, count_received)
+
+
+def _prepare(raws: Iterable[Any], vault: PiiVault, count_received: bool) -> Prepared:
     prepared = Prepared()
     rejections = prepared.rejections
     occurrences: list[dict[tuple[str, str], CanonicalRecord]] = []
