@@ -3,10 +3,9 @@
     .venv/bin/python bench/ingest.py [--persons 5000] [--batch 5000]
 
 Generates the simulated dataset for --persons people; ingests the trainees, courses, classes and
-enrolments (untimed), then times the session records through the ingest path in --batch-record
+enrolments (untimed), then times the session records through `Ingestor.ingest` in --batch-record
 transactions (validation, reference resolution, staging merge, history, ledger chain, statistics
-roll-up), exactly as `hub import` does: the next batch validated and hashed in a worker thread
-while the current one is stored. The same rows, read back, are then COPYed with asyncpg
+roll-up), exactly as `hub import` does. The same rows, read back, are then COPYed with asyncpg
 `copy_records_to_table` into the emptied `learning_session` table (same indexes and foreign
 keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
 (bench/harness.py). The same sessions then go through the ingest path into a SQLite file, and the
@@ -40,8 +39,6 @@ from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
 from hub.ingest import Ingestor
 from hub.ingest.files import BATCH_SIZE
-from hub.ingest.pipelined import pipelined
-from hub.ingest.prepare import Prepared, prepare
 from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
@@ -50,15 +47,12 @@ CODE = "wuhai-skills"
 
 
 async def _ingest(engine, vault, platform_id, records, batch) -> None:  # type: ignore[no-untyped-def]
-    # As `hub import` and a sync do it: a transaction per batch, the next batch prepared
-    # (validated and hashed) while the current one is stored.
-    async def store(_: list, prepared: Prepared) -> None:
+    for start in range(0, len(records), batch):
         async with transaction(engine) as session:
-            stats = await Ingestor(session, platform_id, vault).store(prepared)
+            stats = await Ingestor(session, platform_id, vault).ingest(
+                records[start : start + batch]
+            )
             assert stats.total.quarantined == 0, stats.as_dict()
-
-    slices = (records[start : start + batch] for start in range(0, len(records), batch))
-    await pipelined(slices, lambda raws: prepare(raws, vault), store)
 
 
 async def run(persons: int, batch: int) -> None:
@@ -126,7 +120,7 @@ async def run(persons: int, batch: int) -> None:
             "",
             "| path | seconds | rows/s |",
             "|---|---:|---:|",
-            f"| hub ingest path (`Ingestor`, next batch prepared ahead), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
+            f"| hub ingest path (`Ingestor.ingest`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
             f"| asyncpg `copy_records_to_table`, PostgreSQL | {copy_time.seconds:.1f} | {copy_rate:,.0f} |",
             f"| hub ingest path, SQLite (file, WAL) | {sqlite_time.seconds:.1f} | {sqlite_rate:,.0f} |",
             "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.db import transaction
 from hub.ingest.pipeline import Ingestor
-from hub.ingest.pipelined import pipelined
-from hub.ingest.prepare import Prepared, prepare
 from hub.ingest.runs import finish_run, start_run
 from hub.ingest.stats import IngestStats
 from hub.platforms.service import ensure_platform
@@ -66,18 +64,15 @@ async def import_file_run(
         assert platform_id is not None
         run_id = await start_run(session, platform_id, "import")
     stats = IngestStats()
-
-    async def store(_: list[Any], prepared: Prepared) -> None:
-        async with transaction(engine) as session:
-            stats.add(await Ingestor(session, platform_id, vault, run_id).store(prepared))
-
+    batch: list[Any] = []
     try:
-        # Each batch validated and hashed in a worker thread while the one before is stored.
-        await pipelined(
-            batched(read_ndjson(path, encoding), BATCH_SIZE),
-            lambda batch: prepare(batch, vault),
-            store,
-        )
+        for raw in read_ndjson(path, encoding):
+            batch.append(raw)
+            if len(batch) >= BATCH_SIZE:
+                stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
+                batch = []
+        if batch:
+            stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
     except Exception as error:
         async with transaction(engine) as session:
             await finish_run(session, run_id, stats, error=f"{type(error).__name__}: {error}")
@@ -88,13 +83,8 @@ async def import_file_run(
     return run_id, stats
 
 
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive lists of at most `size` items."""
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+async def _ingest_batch(
+    engine: AsyncEngine, vault: PiiVault, platform_id: int, run_id: int, batch: list[Any]
+) -> IngestStats:
+    async with transaction(engine) as session:
+        return await Ingestor(session, platform_id, vault, run_id).ingest(batch)

@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from connectors.base import Batch, Census, PlatformConfig, Stream
+from connectors.base import Census, PlatformConfig
 from connectors.errors import ConnectorError
 from connectors.http import HttpClient
 from connectors.registry import connector_for
 from hub.db import transaction
 from hub.ingest import Ingestor, IngestStats, StreamStats
-from hub.ingest.pipelined import pipelined
-from hub.ingest.prepare import Prepared, prepare
 from hub.ingest.rekey import rekey
 from hub.ingest.runs import abandon_dead_runs, finish_run, mark_alive, start_run
 from hub.ingest.withdraw import Withdrawal, withdraw
@@ -126,16 +124,29 @@ async def sync_platform(
         for stream in streams:
             if hasattr(stream, "census"):
                 censuses[stream.name] = await stream.census()  # type: ignore[attr-defined]
+            stream_stats = stats.of(stream.name)
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
-            read = await _read_stream(
-                engine, vault, platform_id, run_id, stream, cursor, stats, progress
-            )
+            ids: set[str] = set()
+            unkeyed = False  # a record without a source id: its absence proves nothing
+            async for batch in stream.read(cursor):
+                async with transaction(engine) as session:
+                    if batch.rekey:  # records stored under a key the connector no longer uses
+                        await rekey(session, platform_id, stream.name, batch.rekey, run_id)
+                    ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
+                        batch.records
+                    )
+                    await _save_cursor(session, platform_id, stream.name, batch.cursor)
+                    await mark_alive(session, run_id)
+                stats.add(ingested)
+                ids.update(_source_ids(batch.records))
+                unkeyed = unkeyed or any(not _keyed(r) for r in batch.records)
+                if progress:
+                    progress(stream.name, stream_stats)
             if cursor is None or getattr(stream, "whole", False):
-                whole[stream.name] = read.ids
-            snapshot = getattr(stream, "snapshot", False)
-            proven = _proven(censuses.get(stream.name), snapshot, read.ids)
-            if proven is not None and not read.unkeyed:
+                whole[stream.name] = ids
+            proven = _proven(censuses.get(stream.name), getattr(stream, "snapshot", False), ids)
+            if proven is not None and not unkeyed:
                 present[stream.name] = proven
         if present:
             async with transaction(engine) as session:
@@ -158,45 +169,6 @@ async def sync_platform(
         await finish_run(session, run_id, stats, error=error, status=result.status, extra=extra)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
     return result
-
-
-@dataclass
-class _StreamRead:
-    ids: set[str] = field(default_factory=set)  # source ids read
-    unkeyed: bool = False  # a record without a source id: its absence proves nothing
-
-
-async def _read_stream(
-    engine: AsyncEngine,
-    vault: PiiVault,
-    platform_id: int,
-    run_id: int,
-    stream: Stream,
-    cursor: dict | None,
-    stats: IngestStats,
-    progress: Progress | None,
-) -> _StreamRead:
-    """Read one stream from `cursor`, each batch stored and committed with its cursor."""
-    read = _StreamRead()
-    stream_stats = stats.of(stream.name)
-
-    async def store(batch: Batch, prepared: Prepared) -> None:
-        async with transaction(engine) as session:
-            if batch.rekey:  # records stored under a key the connector no longer uses
-                await rekey(session, platform_id, stream.name, batch.rekey, run_id)
-            ingested = await Ingestor(session, platform_id, vault, run_id).store(prepared)
-            await _save_cursor(session, platform_id, stream.name, batch.cursor)
-            await mark_alive(session, run_id)
-        stats.add(ingested)
-        read.ids.update(_source_ids(batch.records))
-        read.unkeyed = read.unkeyed or any(not _keyed(r) for r in batch.records)
-        if progress:
-            progress(stream.name, stream_stats)
-
-    # Each batch is validated and hashed in a worker thread while the one before is stored;
-    # preparing touches no database, so it may run before that one commits.
-    await pipelined(stream.read(cursor), lambda batch: prepare(batch.records, vault), store)
-    return read
 
 
 def _proven(census: Census | None, snapshot: bool, read: set[str]) -> set[str] | None:
