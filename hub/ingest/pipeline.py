@@ -1,12 +1,14 @@
-"""The one ingest path: every connector, push and file import goes through `Ingestor.ingest`.
+"""The one ingest path: every connector, push and file import goes through `Ingestor`.
 
 The steps, each over a whole batch:
 
-1. validate each record (`schema.records`); invalid ones go to quarantine with the reason;
-2. per record type, in dependency order: resolve references (`references`), build rows and the
-   canonical payload and content hash once (`rows`), merge them into the table in one statement
-   (`merge`: staging table + INSERT … ON CONFLICT … WHERE content_hash IS DISTINCT FROM …
-   RETURNING), and write a version for each row the merge inserted or changed (`versions`);
+1. validate each record (`schema.records`); invalid ones go to quarantine with the reason; build
+   each valid record's canonical payload and content hash once (`prepare`: no database, so it
+   may run for the next batch while this one is stored, hub/ingest/pipelined.py);
+2. per record type, in dependency order: resolve references (`references`), build rows (`rows`),
+   merge them into the table in one statement (`merge`: staging table + INSERT … ON CONFLICT …
+   WHERE content_hash IS DISTINCT FROM … RETURNING), and write a version for each row the
+   merge inserted or changed (`versions`);
 3. records waiting in quarantine for what arrived are retried;
 4. the statistics roll-up is brought up to date from the merges' RETURNING sets (`rollup`) and
    the new versions are chained into the ledger.
@@ -18,18 +20,16 @@ The caller owns the transaction, so a sync can commit a batch together with its 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.ingest.collector import fewer_collections
 from hub.ingest.merge import merge
+from hub.ingest.prepare import Prepared, Ready, prepare
 from hub.ingest.quarantine import (
     Rejection,
-    describe_validation_error,
     has_open_entries,
     quarantine,
     resolve_superseded,
@@ -38,26 +38,16 @@ from hub.ingest.quarantine import (
 from hub.ingest.references import References
 from hub.ingest.relink import Relink, recheck_persons, relink_trainees
 from hub.ingest.rollup import RollupChanges
-from hub.ingest.rows import SPECS, Canonical, RecordSpec, canonical
+from hub.ingest.rows import SPECS, Canonical, RecordSpec
 from hub.ingest.stats import IngestStats
 from hub.ingest.versions import write_versions
 from hub.security.pii import PiiVault
 from hub.supervision.ledger import append_record_versions
-from schema.enums import RECORD_ORDER
-from schema.records import CanonicalRecord, InvalidRecord, parse_record, storable_text
+from schema.records import storable_text
 from schema.tables import RecordVersion
 from schema.types import utcnow
 
 Key = tuple[str, str]
-
-
-def _key(raw: dict[str, Any]) -> dict[str, str | None]:
-    """The type and source id a rejected raw record names, for its quarantine entry."""
-    record_type, source_id = raw.get("type"), raw.get("source_id")
-    return {
-        "record_type": str(record_type) if record_type else None,
-        "source_id": str(source_id) if source_id else None,
-    }
 
 
 class Ingestor:
@@ -82,17 +72,27 @@ class Ingestor:
 
     async def ingest(self, raws: Iterable[Any]) -> IngestStats:
         """Validate and store raw canonical records; returns what happened to them."""
+        return await self.store(prepare(raws, self.vault))
+
+    async def store(self, prepared: Prepared) -> IngestStats:
+        """Store a batch `prepare` made of raw records; returns what happened to them."""
+        with fewer_collections():
+            return await self._store(prepared)
+
+    async def _store(self, prepared: Prepared) -> IngestStats:
         stats = IngestStats()
         # Asked once per call: the common batch has nothing waiting and quarantines nothing.
         self._open_entries = await has_open_entries(self.session, self.platform_id)
-        arrived = await self._ingest_once(list(raws), stats, retry=False)
+        arrived = await self._store_once(prepared, stats)
         # Records that waited in quarantine for what just arrived get another chance, which
-        # may in turn release records waiting for them.
+        # may in turn release records waiting for them. They are prepared here, not ahead:
+        # which records wait is known only once the batch is stored.
         while arrived and self._open_entries:
             waiting = await take_waiting(self.session, self.platform_id, arrived, self.vault)
             if not waiting:
                 break
-            arrived = await self._ingest_once(waiting, stats, retry=True)
+            retried = prepare(waiting, self.vault, count_received=False)
+            arrived = await self._store_once(retried, stats)
         await self._rollup.apply(self.session)  # statistics stay exact in the same transaction
         if self._relinked:  # corrected ID numbers: the rules judge both persons again
             moved, self._relinked = self._relinked, []
@@ -102,37 +102,14 @@ class Ingestor:
         self._unchained = []
         return stats
 
-    async def _ingest_once(self, raws: list[Any], stats: IngestStats, retry: bool) -> list[Key]:
-        rejections: list[Rejection] = []
-        # rounds[n] holds the (n+1)-th occurrence of each key in the batch, in order.
-        rounds: list[dict[Key, CanonicalRecord]] = []
-        seen: dict[Key, int] = {}
-        received_at = utcnow()  # one moment for the batch: what "future-dated" is judged by
-        received: Counter[str] = Counter()
-        for raw in raws:
-            if not retry:
-                received[
-                    str((raw.get("type") if isinstance(raw, dict) else None) or "unknown")
-                ] += 1
-            record = self._parse(raw, rejections, received_at)
-            if record is not None:
-                key = (record.type, record.source_id)
-                occurrence = seen[key] = seen.get(key, -1) + 1
-                if occurrence == len(rounds):
-                    rounds.append({})
-                rounds[occurrence][key] = record
-        for record_type, count in received.items():  # counted per type, named once per type
-            stats.of(storable_text(record_type, 16)).received += count
+    async def _store_once(self, prepared: Prepared, stats: IngestStats) -> list[Key]:
+        for record_type, count in prepared.received.items():
+            stats.of(record_type).received += count
+        rejections = list(prepared.rejections)  # references add theirs; the batch stays as made
         accepted: list[Key] = []
-        for parsed in rounds:
-            by_type: dict[str, list[CanonicalRecord]] = {}
-            for (record_type, _), record in parsed.items():
-                by_type.setdefault(record_type, []).append(record)
-            for record_type in RECORD_ORDER:  # dependency order
-                records = by_type.get(record_type.value)
-                if records:
-                    spec = SPECS[record_type.value]
-                    accepted += await self._upsert(spec, records, stats, rejections)
+        for parsed in prepared.rounds:
+            for record_type, ready in parsed:  # dependency order
+                accepted += await self._upsert(SPECS[record_type], ready, stats, rejections)
         if accepted and self._open_entries:
             await resolve_superseded(self.session, self.platform_id, accepted)
         accepted_set = set(accepted)
@@ -144,37 +121,18 @@ class Ingestor:
             self._open_entries = True
         return accepted
 
-    def _parse(
-        self, raw: Any, rejections: list[Rejection], received_at: datetime
-    ) -> CanonicalRecord | None:
-        if not isinstance(raw, dict):
-            rejections.append(Rejection(raw, "a record must be a JSON object"))
-            return None
-        if "_raw" in raw:  # the connector could not map the platform's object at all
-            reason = str(raw.get("_error") or "the platform's record could not be mapped")
-            rejections.append(Rejection(raw["_raw"], reason, **_key(raw)))
-            return None
-        try:
-            return parse_record(raw, received_at)
-        except InvalidRecord as error:
-            rejections.append(Rejection(raw, str(error), **_key(raw)))
-            return None
-        except ValidationError as error:
-            rejections.append(Rejection(raw, describe_validation_error(error), **_key(raw)))
-            return None
-
     async def _upsert(
         self,
         spec: RecordSpec,
-        records: Sequence[CanonicalRecord],
+        ready: Sequence[Ready],
         stats: IngestStats,
         rejections: list[Rejection],
     ) -> list[Key]:
         """Resolve, merge and version records of one type, each (type, source_id) at most once."""
-        record_type = records[0].type
-        resolved = await self._references.resolve(spec, records, rejections)
-        records = [r for r in records if r.source_id in resolved]
-        if not records:
+        record_type = ready[0].record.type
+        resolved = await self._references.resolve(spec, [r.record for r in ready], rejections)
+        ready = [r for r in ready if r.record.source_id in resolved]
+        if not ready:
             return []
         if spec.table.__tablename__ == "trainee":
             # A corrected ID number: what hangs off the trainee follows it to the new person.
@@ -183,8 +141,8 @@ class Ingestor:
         now = utcnow()
         rows: list[dict[str, Any]] = []
         texts: dict[str, Canonical] = {}
-        for record in records:
-            text = texts[record.source_id] = canonical(record, self.vault)
+        for record, text in ready:
+            texts[record.source_id] = text
             row = spec.build(record, resolved[record.source_id], self.vault)
             row.update(
                 platform_id=self.platform_id,
@@ -205,4 +163,4 @@ class Ingestor:
         self._unchained += await write_versions(
             self.session, self.platform_id, record_type, self.run_id, merged, texts, now
         )
-        return [(record_type, r.source_id) for r in records]
+        return [(record_type, r.record.source_id) for r in ready]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Integer, String, bindparam, column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.bulk import copy_tuples, is_postgresql, reserve_ids
@@ -119,6 +119,16 @@ async def latest_versions(
 ) -> dict[str, tuple[int, dict[str, Any]]]:
     """The latest version number and payload of each record."""
     latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    if not source_ids:
+        return latest
+    if await is_postgresql(session):
+        # One index probe per record for its newest version only. With an IN list the planner,
+        # which finds nearly every version of the table under this platform and type, scans
+        # them all for each chunk of ids: that cost grew with the history, batch after batch.
+        found = await session.execute(
+            _LATEST, {"p": platform_id, "t": record_type, "ids": source_ids}
+        )
+        return {sid: (number, payload) for sid, number, payload in found.all()}
     for part in chunks(source_ids):
         found = await session.execute(
             select(RecordVersion.source_id, RecordVersion.version, RecordVersion.payload).where(
@@ -131,6 +141,27 @@ async def latest_versions(
             if number > latest.get(sid, (0, {}))[0]:
                 latest[sid] = (number, payload)
     return latest
+
+
+_LATEST = (
+    text(
+        f"""
+        SELECT s.source_id, v.version, v.payload
+        FROM unnest(CAST(:ids AS text[])) AS s(source_id)
+        CROSS JOIN LATERAL (
+            SELECT version, payload FROM {TABLE.name}
+            WHERE platform_id = :p AND record_type = :t AND source_id = s.source_id
+            ORDER BY version DESC LIMIT 1
+        ) v
+        """
+    )
+    .bindparams(bindparam("ids", type_=ARRAY(String)))
+    .columns(
+        column("source_id", String),
+        column("version", Integer),
+        column("payload", TABLE.c.payload.type),
+    )
+)
 
 
 async def insert_next_versions(
