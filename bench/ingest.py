@@ -1,12 +1,11 @@
 """Ingest benchmark: session records through the hub's ingest path vs raw COPY into the same table.
 
-    .venv/bin/python bench/ingest.py [--persons 5000] [--batch 5000] [--pipelined]
+    .venv/bin/python bench/ingest.py [--persons 5000] [--batch 5000]
 
 Generates the simulated dataset for --persons people; ingests the trainees, courses, classes and
 enrolments (untimed), then times the session records through `Ingestor.ingest` in --batch-record
 transactions (validation, reference resolution, staging merge, history, ledger chain, statistics
-roll-up), exactly as `hub import` does (--pipelined: the next batch validated and hashed in a
-worker thread while the current one is stored). The same rows, read back, are then COPYed with asyncpg
+roll-up), exactly as `hub import` does. The same rows, read back, are then COPYed with asyncpg
 `copy_records_to_table` into the emptied `learning_session` table (same indexes and foreign
 keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
 (bench/harness.py). The same sessions then go through the ingest path into a SQLite file, and the
@@ -40,8 +39,6 @@ from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
 from hub.ingest import Ingestor
 from hub.ingest.files import BATCH_SIZE
-from hub.ingest.pipelined import pipelined
-from hub.ingest.prepare import Prepared, prepare
 from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
@@ -49,21 +46,16 @@ from hub.security.pii import PiiVault
 CODE = "wuhai-skills"
 
 
-async def _ingest(engine, vault, platform_id, records, batch, ahead=False) -> None:  # type: ignore[no-untyped-def]
-    async def store(_: list, prepared: Prepared) -> None:
+async def _ingest(engine, vault, platform_id, records, batch) -> None:  # type: ignore[no-untyped-def]
+    for start in range(0, len(records), batch):
         async with transaction(engine) as session:
-            stats = await Ingestor(session, platform_id, vault).store(prepared)
+            stats = await Ingestor(session, platform_id, vault).ingest(
+                records[start : start + batch]
+            )
             assert stats.total.quarantined == 0, stats.as_dict()
 
-    slices = (records[start : start + batch] for start in range(0, len(records), batch))
-    if ahead:  # the candidate: the next batch prepared in a worker thread meanwhile
-        await pipelined(slices, lambda raws: prepare(raws, vault), store)
-    else:  # what `hub import` and a sync do: prepare and store each batch in turn
-        for raws in slices:
-            await store(raws, prepare(raws, vault))
 
-
-async def run(persons: int, batch: int, ahead: bool) -> None:
+async def run(persons: int, batch: int) -> None:
     data = generate_by_platform(persons, seed=1)
     records = [r for rs in data.values() for r in rs]
     sessions = [r for r in records if r["type"] == "session"]
@@ -90,7 +82,7 @@ async def run(persons: int, batch: int, ahead: bool) -> None:
         await _ingest(engine, vault, platform_id, setup, batch)
         async with autoanalyze(name):
             with Timer() as hub_time:
-                await _ingest(engine, vault, platform_id, sessions, batch, ahead)
+                await _ingest(engine, vault, platform_id, sessions, batch)
         await engine.dispose()
 
         connection = await asyncpg.connect(dsn(name))
@@ -110,7 +102,7 @@ async def run(persons: int, batch: int, ahead: bool) -> None:
             platform_id = (await ensure_platform(session, CODE)).id
         await _ingest(engine, vault, platform_id, setup, batch)
         with Timer() as sqlite_time:
-            await _ingest(engine, vault, platform_id, sessions, batch, ahead)
+            await _ingest(engine, vault, platform_id, sessions, batch)
         await engine.dispose()
     steps = time_steps(sessions[:20000], vault)
     load_after = load()
@@ -123,8 +115,7 @@ async def run(persons: int, batch: int, ahead: bool) -> None:
     record(
         "Ingest: session records into PostgreSQL and SQLite",
         [
-            f"{len(sessions)} session records ({persons} persons), batches of {batch} per transaction"
-            + (", the next batch prepared ahead in a worker thread." if ahead else "."),
+            f"{len(sessions)} session records ({persons} persons), batches of {batch} per transaction.",
             f"Machine load (shared): {conditions}.",
             "",
             "| path | seconds | rows/s |",
@@ -150,7 +141,6 @@ async def run(persons: int, batch: int, ahead: bool) -> None:
         {
             "records": len(sessions),
             "batch": batch,
-            "pipelined": ahead,
             "hub_postgresql_rows_per_s": round(hub_rate),
             "hub_sqlite_rows_per_s": round(sqlite_rate),
             "steps_us_per_record": {k: round(v, 2) for k, v in steps.items()},
@@ -175,14 +165,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="records per transaction")
-    parser.add_argument(
-        "--pipelined",
-        action="store_true",
-        help="prepare the next batch in a worker thread while the current one is stored "
-        "(hub/ingest/pipelined.py; not what hub import does)",
-    )
     args = parser.parse_args()
-    asyncio.run(run(args.persons, args.batch, args.pipelined))
+    asyncio.run(run(args.persons, args.batch))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 10_000
 
-# Batches overlap (one prepared in a worker thread while another is stored, several syncs in
-# one worker process): the first to start raises the threshold, the last to end restores it.
+# Batches overlap (several syncs in one worker process, a push while the API serves others, a
+# file import in a thread): the first to start raises the threshold, the last to end restores it.
 _lock = threading.Lock()
 _in_flight = 0
 _before: tuple[int, int, int] = gc.get_threshold()

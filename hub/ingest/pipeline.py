@@ -3,8 +3,7 @@
 The steps, each over a whole batch:
 
 1. validate each record (`schema.records`); invalid ones go to quarantine with the reason; build
-   each valid record's canonical payload and content hash once (`prepare`: no database, so it
-   may run for the next batch while this one is stored, hub/ingest/pipelined.py);
+   each valid record's canonical payload and content hash once (`prepare`: no database);
 2. per record type, in dependency order: resolve references (`references`), build rows (`rows`),
    merge them into the table in one statement (`merge`: staging table + INSERT … ON CONFLICT …
    WHERE content_hash IS DISTINCT FROM … RETURNING), and write a version for each row the

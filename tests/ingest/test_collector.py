@@ -12,7 +12,7 @@ def test_raised_while_any_batch_is_in_flight_then_restored() -> None:
     before = gc.get_threshold()
     started, release = threading.Event(), threading.Event()
 
-    def preparing() -> None:  # a batch prepared in a worker thread meanwhile
+    def preparing() -> None:  # another batch, in another thread, meanwhile
         with fewer_collections():
             started.set()
             release.wait()
