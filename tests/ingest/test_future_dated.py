@@ -30,7 +30,8 @@ async def test_future_dated_records_are_quarantined_and_skew_is_allowed(
 ) -> None:
     await ingest(engine, vault, small_ledger())
     skewed = CLOCK_SKEW - timedelta(minutes=2)
-    tomorrow = (utcnow() + timedelta(days=1)).astimezone(CHINA).date()
+    # two days ahead: in the last minutes of a Beijing day, tomorrow is within the clock skew
+    later = (utcnow() + timedelta(days=2)).astimezone(CHINA).date()
     stats = await ingest(
         engine,
         vault,
@@ -55,7 +56,7 @@ async def test_future_dated_records_are_quarantined_and_skew_is_allowed(
                 "trainee_source_id": "T1",
                 "kind": "skill_level",
                 "number": "NM-F-1",
-                "issued_on": tomorrow.isoformat(),
+                "issued_on": later.isoformat(),
             },
         ],
     )
