@@ -167,6 +167,15 @@ def beijing(value: Any, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
 
 
+def organisation(value: Any) -> str:
+    """An organisation's name; one the hub knows only by its credit code (met as an employer or
+    operator, not in the register, so its stored name is that code) is said to be unregistered."""
+    if not value:
+        return "—"
+    name = value.get("name") or "—"
+    return name if value.get("registered", True) else f"未登记单位（{name}）"
+
+
 def money(value: Any) -> str:
     """An amount in yuan: ¥1,250.00."""
     if value is None:

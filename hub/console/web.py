@@ -90,6 +90,7 @@ def _templates() -> Jinja2Templates:
         beijing=labels.beijing,
         day=lambda v: labels.beijing(v, with_time=False),
         money=labels.money,
+        org=labels.organisation,
         hours=labels.hours,
         status=lambda v: labels.label(labels.STATUSES, v),
         rule=lambda v: labels.label(labels.RULES, v),

@@ -52,3 +52,13 @@ def test_a_held_claim_says_so_even_to_a_role_that_reads_no_alerts() -> None:
     assert "#alert-QTox" in city and "阻断预警（" in city
     free = template.render(c=_claim(blockingAlertCount=0, blockingAlerts=[]), request=request)
     assert "阻断预警" not in free
+
+
+def test_an_organisation_known_only_by_its_code_is_called_unregistered() -> None:
+    env = _templates().env
+    page = env.from_string("{{ a|org }}|{{ b|org }}|{{ none|org }}")
+    registered = {"name": "乌海市海勃湾区职业技能培训学校", "registered": True}
+    code_only = {"name": "91150300MA0N111100", "registered": False}
+    assert page.render(a=registered, b=code_only, none=None) == (
+        "乌海市海勃湾区职业技能培训学校|未登记单位（91150300MA0N111100）|—"
+    )

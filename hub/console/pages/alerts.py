@@ -14,7 +14,7 @@ from hub.console.web import PREFIX, Console, User, back, is_htmx, page, signed_i
 
 ALERT_FIELDS = """
 id rule severity status evidence reviewer reviewReason reviewedAt firstSeenAt lastSeenAt
-region { name } organisation { name } trainingClass { id name }
+region { name } organisation { name registered } trainingClass { id name }
 records { type sourceId platform { name } }
 """
 ALERTS = f"""

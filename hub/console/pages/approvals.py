@@ -18,20 +18,20 @@ query Queue($filings: WorkflowFilter, $openings: WorkflowFilter, $claims: Subsid
   platformFilings(filter: $filings, first: 50) @include(if: $withWorkflow) {{
     totalCount
     edges {{ node {{ id status regionCode platformType legalRepresentative contactPerson createdAt
-      platform {{ name code }} organisation {{ name }}
+      platform {{ name code }} organisation {{ name registered }}
       capabilities {{ question answer }} attachments {{ name size }} {HISTORY} }} }}
   }}
   classOpenings(filter: $openings, first: 50) @include(if: $withWorkflow) {{
     totalCount
     edges {{ node {{ id status regionCode totalHours onlineHours rosterSize createdAt
-      trainingClass {{ id name startsOn endsOn organiser {{ name }} }}
+      trainingClass {{ id name startsOn endsOn organiser {{ name registered }} }}
       teachingPlan {{ topic hours mode }} agreements {{ platformCode method content periodFrom periodTo fee commissioningParty commissionedParty }}
       {HISTORY} }} }}
   }}
   subsidyClaims(filter: $claims, first: 100, order: DESC) {{
     totalCount
     edges {{ node {{ id status year submittedAt eligibleTrainees subsidyAmount preDisbursedAmount
-      settledAmount trainingClass {{ name }} organisation {{ name }} }} }}
+      settledAmount trainingClass {{ name }} organisation {{ name registered }} }} }}
   }}
 }}
 """
@@ -46,7 +46,7 @@ query Claim($id: ID!) {{
       lines {{ trainee onlineHours countedOnlineHours offlineHours creditedHours qualified certified settledAmount }}
       checklist {{ key title source complete detail }}
       {HISTORY}
-      organisation {{ name creditCode }}
+      organisation {{ name creditCode registered }}
       trainingClass {{ id name startsOn endsOn enrolments {{ trainee {{ id name idNumber }} }} }}
     }}
   }}

@@ -32,7 +32,7 @@ query Classes($first: Int!) {
     totalCount
     edges { node { id name sourceId startsOn endsOn approvedAt
       course { title occupationName skillLevel totalHours onlineHours }
-      organiser { name } region { name } platform { name } } }
+      organiser { name registered } region { name } platform { name } } }
   }
 }
 """
@@ -42,7 +42,7 @@ query ClassDetail($id: ID!) {
     ... on TrainingClass {
       id name sourceId startsOn endsOn approvedAt
       course { title occupationName skillLevel totalHours onlineHours }
-      organiser { name creditCode } region { name } platform { name }
+      organiser { name creditCode registered } region { name } platform { name }
       enrolments { enrolledOn trainee { id name idNumber identityCategory } }
     }
   }

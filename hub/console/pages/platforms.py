@@ -15,7 +15,7 @@ query Platforms {
   platforms(first: 100) {
     totalCount
     edges { node { id code name kind platformType url filingStatus scheduleMinutes
-      region { name } operator { name } } }
+      region { name } operator { name registered } } }
   }
   syncRuns(order: DESC, first: 20) {
     totalCount
@@ -30,7 +30,7 @@ query Platforms {
 """
 EXPORT_CLAIMS = """
 query ExportClaims { subsidyClaims(first: 100, order: DESC) {
-  edges { node { id status trainingClass { name } organisation { name } } } } }
+  edges { node { id status trainingClass { name } organisation { name registered } } } } }
 """
 EXPORTS = (
     ("ledger", "实名制培训台账", "学员、培训班与学时，一人一行"),
