@@ -52,12 +52,16 @@ async def test_a_failing_root_field_leaves_the_session_usable(
     def slow_trainees(context: Any, filter: Any) -> list[Any]:
         return [*conditions(context, filter), SLOW]
 
+    def b_running(context: Any) -> bool:
+        # a has served its numbers, and a statement (b's, the only one left) is under way
+        running = context.session.info.get("statements", ())
+        return bool(context.unmasked) and any(not task.done() for task in running)
+
     async def failing(info: Any, *args: Any, **kwargs: Any) -> Any:
-        for _ in range(1000):  # until a has served its numbers (and so b may run)
-            if info.context.unmasked:
+        for _ in range(3000):  # not a fixed delay: on a loaded machine b may start late
+            if b_running(info.context):
                 break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)  # b's statement, next in turn, has started by now
+            await asyncio.sleep(0.002)
         raise RuntimeError("a resolver's bug")
 
     monkeypatch.setattr(ledger_queries, "trainee_where", slow_trainees)
