@@ -36,6 +36,8 @@ log = logging.getLogger("hub.api")
 
 T = TypeVar("T")
 
+INTERRUPT_AFTER_DEADLINE = 0.005  # seconds
+
 
 # Engines made for the API alone, whose PostgreSQL connections start with the request settings
 # (statement_timeout, jit) in asyncpg's startup packet: their transactions need no SET LOCAL.
@@ -144,12 +146,21 @@ async def within_deadline(session: AsyncSession, timeout_seconds: float) -> Asyn
     """Run the block under the request's deadline: cancelled then (TimeoutError), and the
     session's SQLite statement interrupted then too, which cancelling alone does not reach (it
     runs in aiosqlite's thread)."""
-    stop = asyncio.get_running_loop().call_later(timeout_seconds, interrupt, session)
+    # After the deadline's cancellation, never before it: a statement interrupted first ends in
+    # SQLite's "interrupted" error, which reached the client as INTERNAL instead of TIMEOUT
+    # (seen once under load; uvloop's timers tick in whole milliseconds). So: at once when the
+    # cancelled block has ended, or a little after the deadline if it has not ended by then.
+    stop = asyncio.get_running_loop().call_later(
+        timeout_seconds + INTERRUPT_AFTER_DEADLINE, interrupt, session
+    )
+    deadline = asyncio.timeout(timeout_seconds)
     try:
-        async with asyncio.timeout(timeout_seconds):
+        async with deadline:
             yield
     finally:
         stop.cancel()
+        if deadline.expired():
+            interrupt(session)
 
 
 async def finished(session: AsyncSession, work: Awaitable[T]) -> T:
