@@ -41,7 +41,7 @@ class StreamCheck:
     """One stream's comparison; ids `missing` in the hub, `extra` in the hub only.
 
     The lists hold the first `SHOWN` ids of each difference, in id order; the counts hold how many
-    there are in all (a list's length when it was given whole).
+    there are in all.
     """
 
     stream: str
@@ -51,10 +51,6 @@ class StreamCheck:
     extra: list[str] = field(default_factory=list)
     missing_count: int = 0
     extra_count: int = 0
-
-    def __post_init__(self) -> None:
-        self.missing_count = max(self.missing_count, len(self.missing))
-        self.extra_count = max(self.extra_count, len(self.extra))
 
     @property
     def ok(self) -> bool:
