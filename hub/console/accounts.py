@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -167,13 +167,21 @@ _ACTING = select(
 ).where(StaffAccount.id == bindparam("account_id"), StaffAccount.active)
 
 
-async def acting_as(db: AsyncConnection, account_id: int) -> tuple[Principal, str, str] | None:
-    """Who the account a session names acts as now (principal, name, username), or None once
-    it is disabled. It runs before every page: the columns only, no ORM object."""
+class Acting(NamedTuple):
+    """Who a signed-in account acts as: its principal, display name and username."""
+
+    principal: Principal
+    name: str
+    username: str
+
+
+async def acting_as(db: AsyncConnection, account_id: int) -> Acting | None:
+    """Who the account a session names acts as now, or None once it is disabled. It runs
+    before every page: the columns only, no ORM object."""
     row = (await db.execute(_ACTING, {"account_id": account_id})).first()
     if row is None:
         return None
-    return principal_for(row), row.name, row.username
+    return Acting(principal_for(row), row.name, row.username)
 
 
 async def list_accounts(db: AsyncSession) -> list[AccountView]:

@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from hub.auth.principal import Principal, Role
 from hub.auth.tokens import TokenVerifier
 from hub.console import labels
-from hub.console.accounts import acting_as
+from hub.console.accounts import Acting, acting_as
 from hub.console.graphql import ConsoleGraphQL, GraphQLFailure
 from hub.console.sessions import ConsoleSession, SessionCookies, csrf_token, csrf_valid
 from hub.db import session_factory
@@ -52,6 +52,11 @@ class User:
     display_name: str
     session: ConsoleSession
     username: str | None = None  # None when signed in with an identity-provider token
+
+    @classmethod
+    def acting(cls, acting: Acting, session: ConsoleSession) -> User:
+        """The user of an account session, as the account acts."""
+        return cls(acting.principal, acting.name, session, acting.username)
 
     @property
     def csrf(self) -> str:
@@ -123,9 +128,9 @@ class Console:
         key = hmac.new(settings.effective_data_key, b"hub-console-session", sha256).hexdigest()
         self.cookies = SessionCookies(key)
         self.templates = _templates()
-        # What each account was at its last check (principal, name, username), so that a page
-        # can start its documents while the account is checked again (`signed_in`).
-        self._checked: dict[int, tuple[Principal, str, str]] = {}
+        # What each account was at its last check, so that a page can start its documents while
+        # the account is checked again (`signed_in`).
+        self._checked: dict[int, Acting] = {}
 
     async def user(self, request: Request) -> User | None:
         """The signed-in user, or None (no, forged or expired cookie; disabled account)."""
@@ -142,7 +147,7 @@ class Console:
                 self._checked.pop(session.account_id, None)
                 return None
             self._checked[session.account_id] = known
-            return User(known[0], known[1], session, known[2])
+            return User.acting(known, session)
         principal = session.token_principal()
         if principal is None:
             return None
@@ -154,7 +159,7 @@ class Console:
         if session is None or session.account_id is None:
             return None
         known = self._checked.get(session.account_id)
-        return None if known is None else User(known[0], known[1], session, known[2])
+        return None if known is None else User.acting(known, session)
 
     def render(
         self, request: Request, template: str, user: User | None, status: int = 200, **context: Any
