@@ -190,6 +190,30 @@ def hours(value: Any) -> str:
     return f"{float(value):,.1f}"
 
 
+RECORD_TYPES = {
+    "trainee": "学员",
+    "session": "学习记录",
+    "class": "培训班",
+    "enrolment": "报名",
+    "assessment": "考核",
+    "certificate": "证书",
+    "course": "课程",
+    "claim": "补贴申请",
+}
+SHOWN_RECORDS = 12
+
+
+def involved_records(records: list[dict[str, Any]]) -> str:
+    """The records an alert involves, readably: 学习记录 S1（平台）、学员 T2 等 30 条. One string
+    for the template to escape once, instead of three escapes per record."""
+    shown = "、".join(
+        f"{RECORD_TYPES.get(r['type'], r['type'])} {r['sourceId']}"
+        + (f"（{r['platform']['name']}）" if r.get("platform") else "")
+        for r in records[:SHOWN_RECORDS]
+    )
+    return f"{shown} 等 {len(records)} 条" if len(records) > SHOWN_RECORDS else shown
+
+
 def evidence_items(evidence: Any) -> list[tuple[str, str]]:
     """Alert evidence as (label, readable value) pairs."""
     if not isinstance(evidence, dict):

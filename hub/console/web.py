@@ -26,6 +26,7 @@ from hub.console.graphql import ConsoleGraphQL, GraphQLFailure
 from hub.console.sessions import ConsoleSession, SessionCookies, csrf_token, csrf_valid
 from hub.db import session_factory
 from hub.settings import Settings
+from schema.regions import REGIONS
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -267,13 +268,13 @@ def nav_for(user: User) -> list[tuple[str, str, str]]:
     return [(key, *SECTIONS[key]) for key in keys]
 
 
+_REGION_NAMES = {code: name for code, name, *_ in REGIONS}
+
+
 def area_name(user: User) -> str | None:
     """The name of the user's area (reference data), or its organisation's code."""
-    from schema.regions import REGIONS
-
-    names = {code: name for code, name, *_ in REGIONS}
     if user.principal.region_code:
-        return names.get(user.principal.region_code, user.principal.region_code)
+        return _REGION_NAMES.get(user.principal.region_code, user.principal.region_code)
     return user.principal.org_credit_code
 
 

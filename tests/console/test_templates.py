@@ -62,3 +62,28 @@ def test_an_organisation_known_only_by_its_code_is_called_unregistered() -> None
     assert page.render(a=registered, b=code_only, none=None) == (
         "乌海市海勃湾区职业技能培训学校|未登记单位（91150300MA0N111100）|—"
     )
+
+
+def test_an_alert_card_lists_twelve_records_escaped_and_counts_the_rest() -> None:
+    env = _templates().env
+    records = [
+        {"type": "session", "sourceId": f"S{i}<x>", "platform": {"name": "乌海"}} for i in range(14)
+    ]
+    records[0] = {"type": "trainee", "sourceId": "T1", "platform": None}
+    alert = {
+        "id": "QTox",
+        "rule": "identical_times",
+        "severity": "high",
+        "status": "open",
+        "firstSeenAt": "2026-03-01T00:00:00Z",
+        "evidence": {"persons": 14},
+        "records": records,
+    }
+    page = env.from_string(
+        '{% from "alert_macros.html" import alert_cards %}{{ alert_cards([a, a], "") }}'
+    ).render(a=alert)
+    assert page.count('<article class="panel alert-card" id="alert-QTox"') == 2
+    involved = page.split("<dt>涉及记录</dt><dd>")[1].split("</dd>")[0]
+    assert involved.startswith("学员 T1、学习记录 S1&lt;x&gt;（乌海）、")
+    assert involved.count("、") == 11 and involved.endswith(" 等 14 条")
+    assert "<x>" not in page

@@ -9,12 +9,12 @@ else (mutations, anonymous callers, uncompilable fields) runs through the resolv
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, OperationType, get_operation_ast
 from graphql.execution.values import get_variable_values
@@ -48,7 +48,7 @@ class RawData(Mapping[str, Any]):
 
     def _value(self) -> dict[str, Any]:
         if self._parsed is None:
-            self._parsed = json.loads(self.text)
+            self._parsed = orjson.loads(self.text)
         return self._parsed
 
     def __getitem__(self, key: str) -> Any:
@@ -151,7 +151,7 @@ class CompiledReads(SchemaExtension):
         result = execution.result
         data = getattr(result, "data", None)
         if data is not None:
-            compiled = json.loads(text)
+            compiled = orjson.loads(text)
             result.data = {  # type: ignore[union-attr]
                 key: compiled[key] if key in compiled else data.get(key) for key in plan.keys
             }

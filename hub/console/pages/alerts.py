@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hub.console import labels
 from hub.console.graphql import GraphQLFailure
 from hub.console.web import PREFIX, Console, User, back, is_htmx, page, signed_in
 
@@ -31,16 +30,6 @@ REVIEW = {
     "confirm": f"mutation Confirm($id: ID!, $reason: String) {{ confirmAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
     "dismiss": f"mutation Dismiss($id: ID!, $reason: String!) {{ dismissAlert(id: $id, reason: $reason) {{ {ALERT_FIELDS} }} }}",
 }
-RECORD_TYPES = {
-    "trainee": "学员",
-    "session": "学习记录",
-    "class": "培训班",
-    "enrolment": "报名",
-    "assessment": "考核",
-    "certificate": "证书",
-    "course": "课程",
-    "claim": "补贴申请",
-}
 FILTERS = ("status", "rule", "severity")
 
 
@@ -52,8 +41,6 @@ def alert_routes(console: Console) -> list[Route]:
             user,
             a=alert,
             problem=problem,
-            evidence=labels.evidence_items,
-            record_types=RECORD_TYPES,
         )
 
     async def queue(request: Request, user: User) -> Response:
@@ -98,8 +85,6 @@ def alert_routes(console: Console) -> list[Route]:
             chosen=chosen,
             first_page=first_page if after else None,
             next_page=next_page,
-            evidence=labels.evidence_items,
-            record_types=RECORD_TYPES,
         )
 
     async def review(request: Request, user: User) -> Response:
