@@ -16,12 +16,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from hub.api.compiled.repeat import answer_repeat, repeat_plan
 from hub.api.context import HubContext
 from hub.api.credentials import authenticate, token_verifier
 from hub.api.documents.routes import document_routes
 from hub.api.errors import BadUserInput, RequestTimedOut, Unauthenticated
 from hub.api.http import HubGraphQL
-from hub.api.metrics import ERRORS, metrics_endpoint
+from hub.api.metrics import ERRORS, listed_operations, metrics_endpoint
 from hub.api.push.bulk import BulkPushEndpoint
 from hub.api.registry.routes import catalogue_routes
 from hub.api.request_body import BadBody, checked_receive
@@ -49,18 +50,22 @@ class GraphQLEndpoint:
         self.sessions = session_factory(engine)
         self.vault = PiiVault(settings.effective_data_key)
         self.verifier = token_verifier(settings)
-        self.graphql = HubGraphQL(build_schema(settings), graphql_ide="graphiql")
+        schema = build_schema(settings)
+        self.graphql = HubGraphQL(schema, graphql_ide="graphiql")
+        self.plans = schema.compiled_plans
+        self.known_operations = listed_operations(settings.metrics_operations)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.graphql(scope, receive, send)
             return
         try:  # before authentication: a body no request can be is refused at once
-            receive = await checked_receive(scope, receive, self.settings.max_request_bytes)
+            checked = await checked_receive(scope, receive, self.settings.max_request_bytes)
         except BadBody as refused:
             ERRORS.labels("BAD_USER_INPUT").inc()
             await refused.response()(scope, receive, send)
             return
+        receive = checked.receive
         request = Request(scope)
         timeout = self.settings.request_timeout_seconds
         async with request_session(self.sessions, timeout) as session:
@@ -76,6 +81,7 @@ class GraphQLEndpoint:
                 return
             context = HubContext(self.settings, session, self.vault, principal, auth_error)
             scope.setdefault("state", {})["hub_context"] = context
+            plan = repeat_plan(self.plans, checked.payload, context)
             started = False
 
             async def tracked_send(message: Message) -> None:
@@ -85,7 +91,13 @@ class GraphQLEndpoint:
 
             try:
                 async with within_deadline(session, timeout):
-                    await self.graphql(scope, receive, tracked_send)
+                    repeated = plan and await answer_repeat(
+                        plan, context, request.headers, self.known_operations
+                    )
+                    if repeated:
+                        await repeated(scope, receive, tracked_send)
+                    else:
+                        await self.graphql(scope, receive, tracked_send)
             except TimeoutError:
                 if started:  # too late to answer with an error: the body is on its way
                     raise

@@ -52,9 +52,14 @@ def operation_label(name: str | None, known: frozenset[str]) -> str:
     return name if name in known else "other"
 
 
+def listed_operations(setting: str) -> frozenset[str]:
+    """The operation names an operator listed (HUB_METRICS_OPERATIONS, comma-separated)."""
+    return frozenset(n.strip() for n in setting.split(",") if n.strip())
+
+
 def metrics_extension(known_operations: str) -> Callable[[], SchemaExtension]:
     """The extension recording request metrics, labelling only the listed operation names."""
-    known = frozenset(n.strip() for n in known_operations.split(",") if n.strip())
+    known = listed_operations(known_operations)
 
     class RecordMetrics(SchemaExtension):
         """Counts each operation, its duration, its root fields and its errors' codes."""
@@ -66,7 +71,7 @@ def metrics_extension(known_operations: str) -> Callable[[], SchemaExtension]:
             label = operation_label(context.operation_name, known)
             REQUESTS.labels(label).inc()
             LATENCY.labels(label).observe(time.perf_counter() - started)
-            for field in _root_fields(context):
+            for field in root_fields(context):
                 FIELDS.labels(field).inc()
             for error in getattr(context.result, "errors", None) or ():
                 ERRORS.labels(_code(error.extensions)).inc()
@@ -84,7 +89,7 @@ def _code(extensions: dict | None) -> str:
     return code if code in _CODES else "INTERNAL"
 
 
-def _root_fields(context: object) -> set[str]:
+def root_fields(context: object) -> set[str]:
     """The schema's root fields the document selects directly (names it does not know are
     not counted, so the label values stay within the schema)."""
     document = getattr(context, "graphql_document", None)

@@ -10,7 +10,7 @@ INTERNAL). Such bodies are answered 400 BAD_USER_INPUT here, as is a body over t
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse
@@ -135,13 +135,20 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def checked_receive(scope: Scope, receive: Receive, limit: int) -> Receive:
+class CheckedRequest(NamedTuple):
+    """A checked request: its receive channel (the body replayed) and its decoded JSON body
+    (None for a GET, or a body that is not JSON)."""
+
+    receive: Receive
+    payload: Any
+
+
+async def checked_receive(scope: Scope, receive: Receive, limit: int) -> CheckedRequest:
     """Check a GraphQL request's JSON (POST body or GET parameters); BadBody when refused."""
     if scope.get("method") == "GET":
         check_query_params(QueryParams(scope.get("query_string", b"")))
-        return receive
+        return CheckedRequest(receive, None)
     body = await read_body(receive, limit)
     content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode("latin-1")
-    if "json" in content_type.lower():
-        decode(body)
-    return replay(body, receive)
+    payload = decode(body) if "json" in content_type.lower() else None
+    return CheckedRequest(replay(body, receive), payload)

@@ -12,6 +12,7 @@ from hub.api.caching import cache_extensions
 from hub.api.claims.queries import ClaimsQuery
 from hub.api.classes.queries import ClassesQuery
 from hub.api.compiled.extension import compiled_extensions
+from hub.api.compiled.plans import PlanCache
 from hub.api.enum_labels import describe_enums
 from hub.api.errors import ErrorCode, MaskUnexpectedErrors, is_unexpected
 from hub.api.learning.queries import LearningQuery
@@ -82,12 +83,13 @@ class HubSchema(strawberry.Schema):
             client_errors.info("%s: %s", code, error.message)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> HubSchema:
     """The schema with its safety extensions; every node type is registered for `node(id:)`.
 
     Without settings (schema export), the default limits apply.
     """
     settings = settings or Settings()
+    plans = PlanCache()
     node_types = [to_node.__self__ for _, to_node in NODE_TYPES.values()]  # type: ignore[attr-defined]
     schema = HubSchema(
         query=Query,
@@ -102,8 +104,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ),  # before the masking: it exits last and counts the final codes
             MaskUnexpectedErrors,
             RecordOperationName,
-            *compiled_extensions(),  # last: after the limits, which apply before compilation
+            *compiled_extensions(plans),  # last: after the limits, which apply before compilation
         ],
     )
+    schema.compiled_plans = plans  # repeats are answered from them before the pipeline
     describe_enums(schema._schema)  # the graphql-core schema strawberry prints and introspects
     return schema

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+import asyncpg
 import orjson
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, OperationType, get_operation_ast
@@ -27,10 +28,15 @@ from hub.api.compiled.compiler import Compiler, operation_statement
 from hub.api.compiled.plans import Plan, PlanCache, plan_key, prepared, remaining_document
 from hub.api.context import HubContext
 from hub.api.errors import HubError
+from hub.api.metrics import root_fields
 from hub.api.request_session import bounded_per_connection
 from hub.api.time_zone import answering_in_utc
 
 log = logging.getLogger("hub.api")
+
+# What a failed statement raises: SQLAlchemy's wrapper, or asyncpg's own (`answer` calls asyncpg
+# directly for a statement alone).
+DATABASE_ERRORS = (DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 READ_PATHS = Counter(
     "hub_graphql_read_path_total",
@@ -77,9 +83,13 @@ class CompiledReads(SchemaExtension):
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
         dialect = context.session.bind.dialect
+        # Keyed by the operation name the client sent (None when it sent none), not the one
+        # strawberry fills in from a single-operation document: a repeat is looked up by the
+        # request body alone, before parsing (hub/api/compiled/repeat.py).
+        provided = getattr(execution, "_provided_operation_name", execution.operation_name)
         key = plan_key(
             execution.query,
-            execution.operation_name,
+            provided,
             execution.variables,
             context.principal,
             dialect.name,
@@ -106,7 +116,15 @@ class CompiledReads(SchemaExtension):
         else:
             sql, params = prepared(statement, dialect)
             remaining = remaining_document(document, operation, left) if left else None
-            plan = Plan(sql, params, tuple(compiled_keys), keys, remaining)
+            plan = Plan(
+                sql,
+                params,
+                tuple(compiled_keys),
+                keys,
+                remaining,
+                execution.operation_name,
+                frozenset(root_fields(execution)),
+            )
         self.plans.put(key, plan)
         return plan
 
@@ -125,8 +143,8 @@ class CompiledReads(SchemaExtension):
             yield
             return
         try:
-            text = await context.run(lambda session: _answer(session, plan))
-        except DBAPIError as error:
+            text = await context.run(lambda session: answer(session, plan))
+        except DATABASE_ERRORS as error:
             if "parser stack overflow" not in str(error):
                 log.error("compiled read failed", exc_info=error)
                 raise HubError("Internal server error") from None  # no SQL to the client
@@ -157,7 +175,7 @@ class CompiledReads(SchemaExtension):
             }
 
 
-async def _answer(session: AsyncSession, plan: Plan) -> str:
+async def answer(session: AsyncSession, plan: Plan) -> str:
     """The JSON text of the plan's statement.
 
     When it is the request's only statement (every root field compiled, nothing read before)
@@ -168,12 +186,16 @@ async def _answer(session: AsyncSession, plan: Plan) -> str:
     if alone and bounded_per_connection(session):
         options = {"isolation_level": "AUTOCOMMIT"}
         connection = await session.connection(execution_options=options)
+        if connection.dialect.driver == "asyncpg":
+            # One text value outside a transaction: asyncpg's own call, without SQLAlchemy's
+            # cursor and result layers (the parameters went through bind processing already).
+            raw = await connection.get_raw_connection()
+            return await raw.driver_connection.fetchval(plan.sql, *plan.params)  # type: ignore[union-attr]
     else:
         connection = await session.connection()
     return (await connection.exec_driver_sql(plan.sql, plan.params)).scalar_one()  # type: ignore[arg-type]
 
 
-def compiled_extensions() -> list[Callable[[], SchemaExtension]]:
+def compiled_extensions(plans: PlanCache) -> list[Callable[[], SchemaExtension]]:
     """The per-request factory of the compiled path; its plans live as long as the schema."""
-    plans = PlanCache()
     return [lambda: CompiledReads(plans)]

@@ -29,6 +29,10 @@ class Plan:
     compiled_keys: tuple[str, ...]
     keys: tuple[str, ...]
     remaining: DocumentNode | None
+    # for the metrics of a repeat: the operation's name (the document's own when the request
+    # named none) and its root fields (`query.<field>`)
+    operation_name: str | None = None
+    root_fields: frozenset[str] = frozenset()
 
 
 def prepared(statement: Select[Any], dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
