@@ -208,3 +208,33 @@ async def test_the_alert_queue_turns_its_pages(browser: Browser, site: Site) -> 
     assert await tab.open("/console/alerts?after=not-a-cursor") == 400
     assert "翻页位置无效" in await tab.page.locator("main").inner_text()
     await tab.context.close()
+
+
+async def test_the_ledger_turns_the_pages_of_its_trainees(browser: Browser, site: Site) -> None:
+    from hub.console.pages.ledger import CLASSES_PAGE, TRAINEES_PAGE
+
+    query = "{ trainees { totalCount } trainingClasses { totalCount } }"
+    counts = await site.api(Role.REGION, query)
+    total = counts["trainees"]["totalCount"]
+    assert total > TRAINEES_PAGE  # the demo data fills more than a page
+    tab = await sign_in(browser, site, "region")
+    await tab.open("/console/ledger")
+    rows = tab.page.locator("#results tbody tr")
+    pager = tab.page.locator("nav.pager[aria-label=学员翻页] a")
+    first = await rows.all_inner_texts()
+    assert len(first) == TRAINEES_PAGE and await pager.all_inner_texts() == ["下一页"]
+    classes_pager = tab.page.locator("nav.pager[aria-label=培训班翻页]")
+    assert await classes_pager.count() == (counts["trainingClasses"]["totalCount"] > CLASSES_PAGE)
+    seen = list(first)
+    while await tab.page.locator("nav.pager[aria-label=学员翻页] a[rel=next]").count():
+        async with tab.page.expect_navigation():
+            await tab.page.click("nav.pager[aria-label=学员翻页] a[rel=next]")
+        await tab.page.wait_for_load_state("networkidle")
+        assert "第一页" in await pager.all_inner_texts()
+        seen += await rows.all_inner_texts()
+    assert len(seen) == total  # every trainee once, page after page
+    await tab.shot("region-ledger-last-page")
+    assert tab.console_errors == [] and tab.foreign_requests() == []
+    assert await tab.open("/console/ledger?after=not-a-cursor") == 400
+    assert "翻页位置无效" in await tab.page.locator("main").inner_text()
+    await tab.context.close()

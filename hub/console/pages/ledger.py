@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,11 +13,16 @@ from starlette.routing import Route
 from hub.console.graphql import GraphQLFailure
 from hub.console.web import PREFIX, Console, User, is_htmx, one_object, page, signed_in
 
+TRAINEES_PAGE = 50
+CLASSES_PAGE = 30
+BAD_CURSOR = "翻页位置无效（链接已过期或被改动），请从第一页重新开始"
 ONLINE_CAP = 0.4  # online hours count up to 40% of the course's hours (内人社办发〔2020〕16号)
 SEARCH = """
-query LedgerSearch($filter: TraineeFilter, $persons: PersonFilter, $first: Int!) {
-  trainees(filter: $filter, first: $first, order: DESC) {
-    totalCount
+query LedgerSearch(
+  $filter: TraineeFilter, $persons: PersonFilter, $first: Int!, $after: String
+) {
+  trainees(filter: $filter, first: $first, after: $after, order: DESC) {
+    totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name idNumber identityCategory onlineSeconds lastSessionAt
       region { name } platform { name } person { id } } }
   }
@@ -27,9 +33,9 @@ query LedgerSearch($filter: TraineeFilter, $persons: PersonFilter, $first: Int!)
 }
 """
 CLASSES = """
-query Classes($first: Int!) {
-  trainingClasses(first: $first, order: DESC) {
-    totalCount
+query Classes($first: Int!, $after: String) {
+  trainingClasses(first: $first, after: $after, order: DESC) {
+    totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name sourceId startsOn endsOn approvedAt
       course { title occupationName skillLevel totalHours onlineHours }
       organiser { name registered } region { name } platform { name } } }
@@ -118,29 +124,59 @@ def timeline(sessions: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _pager(
+    request: Request, trainees: dict[str, Any] | None, classes: dict[str, Any] | None
+) -> dict[str, str | None]:
+    """The links that turn the trainees' and the classes' pages, each keeping the search and
+    the other list's page: `trainees_next`, `trainees_first`, `classes_next`, `classes_first`."""
+    params = dict(request.query_params)
+
+    def link(key: str, cursor: str | None) -> str:
+        moved = {k: v for k, v in params.items() if k != key}
+        if cursor:
+            moved[key] = cursor
+        return f"{PREFIX}/ledger?{urlencode(moved)}"
+
+    links: dict[str, str | None] = {}
+    for prefix, key, found in (
+        ("trainees", "after", trainees),
+        ("classes", "classesAfter", classes),
+    ):
+        more = (found or {}).get("pageInfo") or {}
+        links[f"{prefix}_next"] = link(key, more["endCursor"]) if more.get("hasNextPage") else None
+        links[f"{prefix}_first"] = link(key, None) if params.get(key) else None
+    return links
+
+
 def ledger_routes(console: Console) -> list[Route]:
     async def search(request: Request, user: User) -> Response:
         name = request.query_params.get("name", "").strip()
         id_number = request.query_params.get("idNumber", "").strip().upper()
         trainee_filter = {k: v for k, v in (("name", name), ("idNumber", id_number)) if v}
-        problem = None
-        found: dict[str, Any] = {}
-        classes: dict[str, Any] = {}
+        after = request.query_params.get("after") or None
+        classes_after = request.query_params.get("classesAfter") or None
         documents: list[tuple[str, dict[str, Any] | None]] = [
             (
                 SEARCH,
-                {"filter": trainee_filter or None, "persons": trainee_filter or None, "first": 50},
+                {
+                    "filter": trainee_filter or None,
+                    "persons": trainee_filter or None,
+                    "first": TRAINEES_PAGE,
+                    "after": after,
+                },
             )
         ]
         if not is_htmx(request):
-            documents.append((CLASSES, {"first": 30}))
+            documents.append((CLASSES, {"first": CLASSES_PAGE, "after": classes_after}))
         results = await console.gql.run_all(user.principal, documents)
-        failures = [r for r in results if isinstance(r, GraphQLFailure)]
-        if failures:
-            problem = failures[0].message
-        else:
-            found = results[0]
-            classes = results[1]["trainingClasses"] if len(results) > 1 else {}
+        failure = next((r for r in results if isinstance(r, GraphQLFailure)), None)
+        if failure is not None and failure.code == "BAD_USER_INPUT" and (after or classes_after):
+            return page(
+                console, request, user, "problem.html", "ledger", 400, title="台账",
+                message=BAD_CURSOR,
+            )  # fmt: skip
+        found = results[0] if failure is None else {}
+        classes = results[1]["trainingClasses"] if failure is None and len(results) > 1 else {}
         template = "ledger_results.html" if is_htmx(request) else "ledger.html"
         return page(
             console,
@@ -148,13 +184,14 @@ def ledger_routes(console: Console) -> list[Route]:
             user,
             template,
             "ledger",
-            problem=problem,
+            problem=failure.message if failure else None,
             name=name,
             id_number=id_number,
             searched=bool(trainee_filter),
             trainees=found.get("trainees"),
             persons=found.get("persons"),
             classes=classes,
+            pages=_pager(request, found.get("trainees"), classes),
         )
 
     async def training_class(request: Request, user: User) -> Response:
