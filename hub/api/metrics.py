@@ -13,7 +13,7 @@ so every process reports the same, complete figures.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from graphql import FieldNode, OperationDefinitionNode
 from prometheus_client import (
@@ -52,6 +52,14 @@ def operation_label(name: str | None, known: frozenset[str]) -> str:
     return name if name in known else "other"
 
 
+def count_operation(label: str, seconds: float, fields: Iterable[str]) -> None:
+    """Count one operation under `label`, its duration and the root fields it asked for."""
+    REQUESTS.labels(label).inc()
+    LATENCY.labels(label).observe(seconds)
+    for field in fields:
+        FIELDS.labels(field).inc()
+
+
 def listed_operations(setting: str) -> frozenset[str]:
     """The operation names an operator listed (HUB_METRICS_OPERATIONS, comma-separated)."""
     return frozenset(n.strip() for n in setting.split(",") if n.strip())
@@ -69,10 +77,7 @@ def metrics_extension(known_operations: str) -> Callable[[], SchemaExtension]:
             yield
             context = self.execution_context
             label = operation_label(context.operation_name, known)
-            REQUESTS.labels(label).inc()
-            LATENCY.labels(label).observe(time.perf_counter() - started)
-            for field in root_fields(context):
-                FIELDS.labels(field).inc()
+            count_operation(label, time.perf_counter() - started, root_fields(context))
             for error in getattr(context.result, "errors", None) or ():
                 ERRORS.labels(_code(error.extensions)).inc()
 

@@ -22,7 +22,7 @@ from hub.api.compiled.extension import DATABASE_ERRORS, READ_PATHS, answer
 from hub.api.compiled.plans import Plan, PlanCache, plan_key
 from hub.api.context import HubContext
 from hub.api.http import GRAPHQL_RESPONSE, JSON, prefers_graphql_response
-from hub.api.metrics import FIELDS, LATENCY, REQUESTS, operation_label
+from hub.api.metrics import count_operation, operation_label
 from hub.api.time_zone import answering_in_utc
 
 log = logging.getLogger("hub.api")
@@ -66,10 +66,7 @@ async def answer_repeat(
         await context.session.rollback()
         return None
     label = operation_label(plan.operation_name, known_operations)
-    REQUESTS.labels(label).inc()
-    LATENCY.labels(label).observe(time.perf_counter() - started)
-    for field in plan.root_fields:
-        FIELDS.labels(field).inc()
+    count_operation(label, time.perf_counter() - started, plan.root_fields)
     READ_PATHS.labels("compiled").inc()
     graphql_response = prefers_graphql_response(headers.get("accept"))
     return Response(

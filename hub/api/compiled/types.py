@@ -149,12 +149,16 @@ class ToMany(FieldSql):
         return compiler.sql.nested(select(array).select_from(compiler.rows(rows)).scalar_subquery())
 
 
-def _online() -> ColumnElement[Any]:
-    online = case(
+def _online_duration() -> ColumnElement[Any]:
+    """A session's seconds if it was online, else 0."""
+    return case(
         (LearningSession.mode == SessionMode.ONLINE, LearningSession.duration_seconds),
         else_=0,
     )
-    return func.coalesce(func.sum(online), 0)
+
+
+def _online() -> ColumnElement[Any]:
+    return func.coalesce(func.sum(_online_duration()), 0)
 
 
 def _sessions_of(compiler: Compiler, src: FromClause, *values: ColumnElement[Any]) -> Select[Any]:
@@ -178,14 +182,10 @@ def _session_totals(compiler: Compiler, src: FromClause) -> FromClause:
     def build() -> Select[Any]:
         visible = probing_rows(compiler.scope.for_table(LearningSession), one_row=True)
         asked = _session_columns(visible)
-        online = case(
-            (LearningSession.mode == SessionMode.ONLINE, LearningSession.duration_seconds),
-            else_=0,
-        )
         groups = (
             select(
                 *asked,
-                func.sum(online).label("online_seconds"),
+                func.sum(_online_duration()).label("online_seconds"),
                 func.max(LearningSession.started_at).label("last_session_at"),
             )
             .where(LearningSession.trainee_id == src.c.id)
