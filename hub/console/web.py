@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 import strawberry
@@ -227,6 +227,26 @@ async def _checked_meanwhile(
 def _to_sign_in(request: Request) -> RedirectResponse:
     target = quote(request.url.path + ("?" + request.url.query if request.url.query else ""))
     return RedirectResponse(f"{PREFIX}/login?next={target}", 303)
+
+
+BAD_CURSOR = "翻页位置无效（链接已过期或被改动），请从第一页重新开始"
+
+
+def page_links(
+    path: str, params: dict[str, str], key: str, page_info: dict[str, Any] | None
+) -> tuple[str | None, str | None]:
+    """The links to a list's first page (once past it) and to its next page, keeping `params`
+    (the search, the other lists' pages); `key` is the parameter holding this list's cursor."""
+
+    def link(cursor: str | None) -> str:
+        moved = {k: v for k, v in params.items() if k != key}
+        if cursor:
+            moved[key] = cursor
+        return f"{PREFIX}{path}?{urlencode(moved)}"
+
+    more = page_info or {}
+    first = link(None) if params.get(key) else None
+    return first, link(more["endCursor"]) if more.get("hasNextPage") else None
 
 
 def is_htmx(request: Request) -> bool:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.console.graphql import GraphQLFailure
-from hub.console.web import PREFIX, Console, User, back, is_htmx, page, signed_in
+from hub.console.web import (
+    BAD_CURSOR,
+    PREFIX,
+    Console,
+    User,
+    back,
+    is_htmx,
+    page,
+    page_links,
+    signed_in,
+)
 
 ALERT_FIELDS = """
 id rule severity status evidence reviewer reviewReason reviewedAt firstSeenAt lastSeenAt
@@ -62,17 +70,10 @@ def alert_routes(console: Console) -> list[Route]:
                 "alerts",
                 400 if failure.code == "BAD_USER_INPUT" else 403,
                 title="预警",
-                message="翻页位置无效（链接已过期或被改动），请从第一页重新开始"
-                if bad_cursor
-                else failure.message,
+                message=BAD_CURSOR if bad_cursor else failure.message,
             )
-        first_page = f"{PREFIX}/alerts?{urlencode(chosen)}"
-        more = data["alerts"]["pageInfo"]
-        next_page = (
-            f"{first_page}&{urlencode({'after': more['endCursor']})}"
-            if more["hasNextPage"]
-            else None
-        )
+        shown = {**chosen, "after": after} if after else chosen
+        first_page, next_page = page_links("/alerts", shown, "after", data["alerts"]["pageInfo"])
         rules = sorted({c["rule"] for c in data["alertCounts"]})
         return page(
             console,
@@ -83,7 +84,7 @@ def alert_routes(console: Console) -> list[Route]:
             alerts=data["alerts"],
             rules=rules,
             chosen=chosen,
-            first_page=first_page if after else None,
+            first_page=first_page,
             next_page=next_page,
         )
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.console.graphql import GraphQLFailure
-from hub.console.web import PREFIX, Console, User, is_htmx, one_object, page, signed_in
+from hub.console.web import (
+    BAD_CURSOR,
+    PREFIX,
+    Console,
+    User,
+    is_htmx,
+    one_object,
+    page,
+    page_links,
+    signed_in,
+)
 
 TRAINEES_PAGE = 50
 CLASSES_PAGE = 30
-BAD_CURSOR = "翻页位置无效（链接已过期或被改动），请从第一页重新开始"
 ONLINE_CAP = 0.4  # online hours count up to 40% of the course's hours (内人社办发〔2020〕16号)
 SEARCH = """
 query LedgerSearch(
@@ -128,23 +136,15 @@ def _pager(
     request: Request, trainees: dict[str, Any] | None, classes: dict[str, Any] | None
 ) -> dict[str, str | None]:
     """The links that turn the trainees' and the classes' pages, each keeping the search and
-    the other list's page: `trainees_next`, `trainees_first`, `classes_next`, `classes_first`."""
+    the other list's page: `trainees_first`, `trainees_next`, `classes_first`, `classes_next`."""
     params = dict(request.query_params)
-
-    def link(key: str, cursor: str | None) -> str:
-        moved = {k: v for k, v in params.items() if k != key}
-        if cursor:
-            moved[key] = cursor
-        return f"{PREFIX}/ledger?{urlencode(moved)}"
-
     links: dict[str, str | None] = {}
     for prefix, key, found in (
         ("trainees", "after", trainees),
         ("classes", "classesAfter", classes),
     ):
-        more = (found or {}).get("pageInfo") or {}
-        links[f"{prefix}_next"] = link(key, more["endCursor"]) if more.get("hasNextPage") else None
-        links[f"{prefix}_first"] = link(key, None) if params.get(key) else None
+        first, after = page_links("/ledger", params, key, (found or {}).get("pageInfo"))
+        links[f"{prefix}_first"], links[f"{prefix}_next"] = first, after
     return links
 
 
