@@ -8,6 +8,7 @@ no SQL building. The caller is part of the key because its scope is part of the 
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,7 +45,58 @@ def prepared(statement: Select[Any], dialect: Dialect) -> tuple[str, tuple[Any, 
     params = tuple(
         processors[name](values[name]) if name in processors else values[name] for name in names
     )
-    return str(compiled), params
+    sql = str(compiled)
+    if dialect.paramstyle == "numeric_dollar":
+        return constants_written_in(sql, params)
+    return sql, params
+
+
+# a quoted SQL string (skipped) or a numbered placeholder
+_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|\$(\d+)")
+# text that needs no quoting care inside '…': codes, ids, names of enum members
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.:/+=-]{0,64}\Z")
+
+
+def _constant(value: Any) -> str | None:
+    """`value` as SQL text when it is a plain constant, else None (it stays a parameter)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"({value})" if value < 0 else str(value)
+    if isinstance(value, str) and _PLAIN_TEXT.match(value):
+        return f"'{value}'"
+    return None
+
+
+def constants_written_in(sql: str, params: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """PostgreSQL: the plain constants (numbers, codes, NULL) written into the SQL text, the rest
+    renumbered as parameters.
+
+    A plan's parameters are the same on every repeat (its key holds the variables and the
+    caller), and a prepared statement with parameters is planned again on every execution (its
+    generic plan, blind to a city's code, is far worse). Without them the server plans it once per
+    connection: the city page's statement spent 0.8 ms of its 3.3 ms in the planner.
+    """
+    kept: list[Any] = []
+    numbers: dict[int, str] = {}
+
+    def written(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        index = int(match.group(1))
+        if index not in numbers:
+            value = params[index - 1]
+            constant = _constant(value)
+            if constant is None:
+                kept.append(value)
+                constant = f"${len(kept)}"
+            numbers[index] = constant
+        return numbers[index]
+
+    sql = _TOKEN.sub(written, sql)
+    return sql, tuple(kept)
 
 
 def remaining_document(
