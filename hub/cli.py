@@ -172,8 +172,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         )
         return
     from hub.api.app import create_app
+    from hub.api.startup import freeze_built_objects
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    application = create_app(settings)
+    freeze_built_objects()
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()

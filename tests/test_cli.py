@@ -57,3 +57,19 @@ def test_token_uses_the_secret_kept_in_the_data_dir(tmp_path: Path) -> None:
     assert claims["role"] == "city" and claims["region"] == "150300"
     refused = hub("token", "--role", "city", env=env)
     assert refused.returncode != 0 and "needs a region" in refused.stderr
+
+
+def test_a_serving_process_freezes_what_it_built_before_taking_requests(tmp_path: Path) -> None:
+    # `uvicorn hub.api.asgi:app` (each worker of `hub serve --workers N`) builds the app, then
+    # freezes it: full collections no longer walk the schema under load
+    program = (
+        "import gc; before = gc.get_freeze_count(); import hub.api.asgi as m; m.app; "
+        "print(before, gc.get_freeze_count())"
+    )
+    env = {**os.environ, "HUB_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    before, after = (int(n) for n in done.stdout.split())
+    assert before == 0 and after > 100_000
