@@ -20,37 +20,8 @@ from strawberry.types import ExecutionResult
 from hub.api.access_log import write_access_log
 from hub.api.compiled.extension import RawData
 from hub.api.context import HubContext
+from hub.api.media_types import GRAPHQL_RESPONSE, prefers_graphql_response
 from hub.console.public import graphiql_html
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
-
-
-def _quality(accept: str, media_type: str) -> float:
-    """The q value the Accept header gives `media_type` (0 when absent; wildcards ignored)."""
-    best = 0.0
-    for part in accept.split(","):
-        name, *params = (p.strip() for p in part.split(";"))
-        if name.lower() != media_type:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        best = max(best, q)
-    return best
-
-
-def prefers_graphql_response(accept: str | None) -> bool:
-    """True when the client asks for application/graphql-response+json at least as much as JSON."""
-    if not accept:
-        return False
-    wanted = _quality(accept, GRAPHQL_RESPONSE)
-    return wanted > 0 and wanted >= _quality(accept, JSON)
 
 
 def is_request_error(result: ExecutionResult) -> bool:

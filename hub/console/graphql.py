@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.access_log import write_access_log
+from hub.api.compiled.repeat import repeat_plan, repeat_text
 from hub.api.context import HubContext
+from hub.api.metrics import listed_operations
 from hub.api.request_session import request_session, within_deadline
 from hub.auth.principal import Principal
 from hub.db import session_factory
@@ -42,6 +45,7 @@ class ConsoleGraphQL:
         self.schema = schema
         self.sessions = session_factory(engine)
         self.vault = PiiVault(settings.effective_data_key)
+        self.known_operations = listed_operations(settings.metrics_operations)
 
     async def run(
         self,
@@ -55,10 +59,16 @@ class ConsoleGraphQL:
         Bounded by the API's request timeout, the same way (statement timeout, SQLite interrupt).
         """
         timeout = self.settings.request_timeout_seconds
+        body = {"query": document, "variables": variables, "operationName": operation_name}
         async with request_session(self.sessions, timeout) as session:
             context = HubContext(self.settings, session, self.vault, principal)
+            # a repeat of a compiled document is answered from its plan, as POST /graphql does
+            plan = repeat_plan(self.schema.compiled_plans, body, context)  # type: ignore[attr-defined]
             try:
                 async with within_deadline(session, timeout):
+                    text = plan and await repeat_text(plan, context, self.known_operations)
+                    if text:
+                        return orjson.loads(text)  # type: ignore[no-any-return]
                     result = await self.schema.execute(
                         document,
                         variable_values=variables or {},

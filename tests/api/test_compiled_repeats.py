@@ -16,6 +16,9 @@ from starlette.routing import Route
 
 from hub.api.app import GraphQLEndpoint, create_app
 from hub.api.compiled.plans import plan_key
+from hub.api.schema import build_schema
+from hub.auth.principal import Principal, Role
+from hub.console.graphql import ConsoleGraphQL
 from hub.settings import Settings
 
 PAGE = """query Page($n: Int) { trainees(first: $n) { totalCount
@@ -121,3 +124,30 @@ async def test_a_repeat_whose_statement_fails_gets_the_pipelines_typed_error(
     body = failed.json()
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
     assert "no_such_table" not in failed.text and "Traceback" not in failed.text
+
+
+@pytest.mark.usefixtures("two_cities")
+async def test_a_console_page_repeats_from_the_plan_the_api_made(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    # The console runs its documents in process: a repeat is answered from the compiled plan
+    # too, with the data the pipeline gave, and another city's user still gets its own.
+    schema = build_schema(settings)
+    gql = ConsoleGraphQL(settings, engine, schema)
+    executed = []
+    execute = schema.execute
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        executed.append(args[0])
+        return await execute(*args, **kwargs)
+
+    schema.execute = counted  # type: ignore[method-assign]
+    wuhai = Principal("c", Role.CITY, region_code="150300")
+    hohhot = Principal("c", Role.CITY, region_code="150100")
+    first = await gql.run(wuhai, PAGE, {"n": 5})
+    assert len(executed) == 1 and first["trainees"]["edges"]
+    assert await gql.run(wuhai, PAGE, {"n": 5}) == first
+    assert len(executed) == 1  # answered from the plan
+    theirs = await gql.run(hohhot, PAGE, {"n": 5})
+    assert len(executed) == 2 and theirs != first
+    assert await gql.run(hohhot, PAGE, {"n": 5}) == theirs and len(executed) == 2

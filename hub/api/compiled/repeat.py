@@ -21,7 +21,7 @@ from starlette.responses import Response
 from hub.api.compiled.extension import DATABASE_ERRORS, READ_PATHS, answer
 from hub.api.compiled.plans import Plan, PlanCache, plan_key
 from hub.api.context import HubContext
-from hub.api.http import GRAPHQL_RESPONSE, JSON, prefers_graphql_response
+from hub.api.media_types import GRAPHQL_RESPONSE, JSON, prefers_graphql_response
 from hub.api.metrics import count_operation, operation_label
 from hub.api.time_zone import answering_in_utc
 
@@ -50,14 +50,12 @@ def repeat_plan(plans: PlanCache, payload: Any, context: HubContext) -> Plan | N
     return plan
 
 
-async def answer_repeat(
-    plan: Plan,
-    context: HubContext,
-    headers: Headers,
-    known_operations: frozenset[str],
-) -> Response | None:
-    """The plan's answer, counted in the metrics as the pipeline would count it; None when the
-    statement fails, for the pipeline to answer in its own words (a typed error)."""
+async def repeat_text(
+    plan: Plan, context: HubContext, known_operations: frozenset[str]
+) -> str | None:
+    """The JSON text of the plan's `data`, counted in the metrics as the pipeline would count
+    it; None when the statement fails, for the pipeline to answer in its own words (a typed
+    error)."""
     started = time.perf_counter()
     try:
         text = await context.run(lambda session: answer(session, plan))
@@ -68,6 +66,19 @@ async def answer_repeat(
     label = operation_label(plan.operation_name, known_operations)
     count_operation(label, time.perf_counter() - started, plan.root_fields)
     READ_PATHS.labels("compiled").inc()
+    return text
+
+
+async def answer_repeat(
+    plan: Plan,
+    context: HubContext,
+    headers: Headers,
+    known_operations: frozenset[str],
+) -> Response | None:
+    """The plan's answer as the pipeline's HTTP response; None when the statement fails."""
+    text = await repeat_text(plan, context, known_operations)
+    if text is None:
+        return None
     graphql_response = prefers_graphql_response(headers.get("accept"))
     return Response(
         ('{"data":' + text + "}").encode("utf-8"),
