@@ -42,7 +42,10 @@ PAGES = {
         (overview.OPEN_ALERTS, {}),
     ],
     "/console/ledger": [
-        (ledger.SEARCH, {"filter": None, "persons": None, "first": 50}),
+        (
+            ledger.SEARCH,
+            {"filter": None, "first": 50, "persons": None, "personsFirst": ledger.PERSONS_PAGE},
+        ),
         (ledger.CLASSES, {"first": 30}),
     ],
     "/console/alerts": [

@@ -210,6 +210,36 @@ async def test_the_alert_queue_turns_its_pages(browser: Browser, site: Site) -> 
     await tab.context.close()
 
 
+async def test_the_ledger_turns_the_pages_of_the_persons_it_found(
+    browser: Browser, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.console.pages import ledger
+
+    query = '{ persons(filter: {name: "张伟"}) { totalCount edges { node { idNumber } } } }'
+    found = (await site.api(Role.REGION, query))["persons"]
+    assert found["totalCount"] >= 3  # several persons share the name
+    monkeypatch.setattr(ledger, "PERSONS_PAGE", 2)  # the server runs in this process
+    tab = await sign_in(browser, site, "region")
+    await tab.open("/console/ledger?name=张伟")
+    table = tab.page.locator("h2:has-text('跨平台人员') + .table-wrap tbody tr")
+    pager = "nav.pager[aria-label=人员翻页]"
+    seen = await table.all_inner_texts()
+    assert len(seen) == 2 and await tab.page.locator(pager + " a").all_inner_texts() == ["下一页"]
+    while await tab.page.locator(pager + " a[rel=next]").count():
+        async with tab.page.expect_navigation():
+            await tab.page.click(pager + " a[rel=next]")
+        await tab.page.wait_for_load_state("networkidle")
+        assert "第一页" in await tab.page.locator(pager).inner_text()
+        assert "张伟" in await tab.page.locator("input[name=name]").input_value()
+        seen += await table.all_inner_texts()
+    numbers = sorted(row.split("\t")[1] for row in seen)
+    assert numbers == sorted(e["node"]["idNumber"] for e in found["edges"])  # each person once
+    await tab.shot("region-ledger-persons-last-page")
+    assert tab.console_errors == [] and tab.foreign_requests() == []
+    assert await tab.open("/console/ledger?name=张伟&personsAfter=not-a-cursor") == 400
+    await tab.context.close()
+
+
 async def test_the_ledger_turns_the_pages_of_its_trainees(browser: Browser, site: Site) -> None:
     from hub.console.pages.ledger import CLASSES_PAGE, TRAINEES_PAGE
 

@@ -24,18 +24,20 @@ from hub.console.web import (
 
 TRAINEES_PAGE = 50
 CLASSES_PAGE = 30
+PERSONS_PAGE = 20
 ONLINE_CAP = 0.4  # online hours count up to 40% of the course's hours (内人社办发〔2020〕16号)
 SEARCH = """
 query LedgerSearch(
-  $filter: TraineeFilter, $persons: PersonFilter, $first: Int!, $after: String
+  $filter: TraineeFilter, $first: Int!, $after: String,
+  $persons: PersonFilter, $personsFirst: Int!, $personsAfter: String
 ) {
   trainees(filter: $filter, first: $first, after: $after, order: DESC) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name idNumber identityCategory onlineSeconds lastSessionAt
       region { name } platform { name } person { id } } }
   }
-  persons(filter: $persons, first: 20) {
-    totalCount
+  persons(filter: $persons, first: $personsFirst, after: $personsAfter) {
+    totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name idNumber birthYear isMale trainees { platform { name } region { name } } } }
   }
 }
@@ -133,14 +135,18 @@ def timeline(sessions: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _pager(
-    request: Request, trainees: dict[str, Any] | None, classes: dict[str, Any] | None
+    request: Request,
+    trainees: dict[str, Any] | None,
+    persons: dict[str, Any] | None,
+    classes: dict[str, Any] | None,
 ) -> dict[str, str | None]:
-    """The links that turn the trainees' and the classes' pages, each keeping the search and
-    the other list's page: `trainees_first`, `trainees_next`, `classes_first`, `classes_next`."""
+    """The links that turn the pages of the trainees, the persons and the classes, each keeping
+    the search and the other lists' pages: `trainees_first`, `trainees_next`, `persons_first`…"""
     params = dict(request.query_params)
     links: dict[str, str | None] = {}
     for prefix, key, found in (
         ("trainees", "after", trainees),
+        ("persons", "personsAfter", persons),
         ("classes", "classesAfter", classes),
     ):
         first, after = page_links("/ledger", params, key, (found or {}).get("pageInfo"))
@@ -154,15 +160,18 @@ def ledger_routes(console: Console) -> list[Route]:
         id_number = request.query_params.get("idNumber", "").strip().upper()
         trainee_filter = {k: v for k, v in (("name", name), ("idNumber", id_number)) if v}
         after = request.query_params.get("after") or None
+        persons_after = request.query_params.get("personsAfter") or None
         classes_after = request.query_params.get("classesAfter") or None
         documents: list[tuple[str, dict[str, Any] | None]] = [
             (
                 SEARCH,
                 {
                     "filter": trainee_filter or None,
-                    "persons": trainee_filter or None,
                     "first": TRAINEES_PAGE,
                     "after": after,
+                    "persons": trainee_filter or None,
+                    "personsFirst": PERSONS_PAGE,
+                    "personsAfter": persons_after,
                 },
             )
         ]
@@ -170,7 +179,11 @@ def ledger_routes(console: Console) -> list[Route]:
             documents.append((CLASSES, {"first": CLASSES_PAGE, "after": classes_after}))
         results = await console.gql.run_all(user.principal, documents)
         failure = next((r for r in results if isinstance(r, GraphQLFailure)), None)
-        if failure is not None and failure.code == "BAD_USER_INPUT" and (after or classes_after):
+        if (
+            failure is not None
+            and failure.code == "BAD_USER_INPUT"
+            and (after or persons_after or classes_after)
+        ):
             return page(
                 console, request, user, "problem.html", "ledger", 400, title="台账",
                 message=BAD_CURSOR,
@@ -191,7 +204,7 @@ def ledger_routes(console: Console) -> list[Route]:
             trainees=found.get("trainees"),
             persons=found.get("persons"),
             classes=classes,
-            pages=_pager(request, found.get("trainees"), classes),
+            pages=_pager(request, found.get("trainees"), found.get("persons"), classes),
         )
 
     async def training_class(request: Request, user: User) -> Response:
