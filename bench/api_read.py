@@ -99,12 +99,9 @@ def _start_hub(database: str, port: int, workers: int, compiled: bool) -> subpro
         "HUB_DATA_DIR": tempfile.mkdtemp(),
         "HUB_COMPILED_READS": "true" if compiled else "false",
     }
-    # uvicorn itself (what `hub serve` runs), with a longer worker health check: on a loaded
-    # machine a worker can take more than uvicorn's default 5 s to start and is killed
-    uvicorn = str(ROOT / ".venv" / "bin" / "uvicorn")
-    command = [uvicorn, "hub.api.asgi:app", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers), "--timeout-worker-healthcheck", "120"]
-    command += ["--no-access-log", "--log-level", "warning"]
+    # `hub serve` as an operator runs it: its workers share the machine's connections
+    hub = str(ROOT / ".venv" / "bin" / "hub")
+    command = [hub, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -159,6 +159,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
     configure_logging()
     if workers > 1:
+        # each worker builds its own pool: its share of the connections
+        os.environ["HUB_API_POOL_SIZE"] = str(settings.api_pool_per_process(workers))
         uvicorn.run(
             "hub.api.asgi:app",
             host=host,

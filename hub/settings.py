@@ -43,16 +43,29 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = 30.0
     # PostgreSQL connections of one API process, all kept open: a request beyond them waits for
     # one (first come, first served) instead of opening a connection that closes again at once.
-    # More connections than the database has cores only queue the statements inside PostgreSQL
-    # instead: on the benchmark's 2 cores, 20 gave the city page the same rate as 10 with a p99
-    # of 78 ms against 57. 10 is also node-postgres's default, which PostGraphile uses.
-    api_pool_size: int = 10
+    # Unset: `api_pool_per_process`.
+    api_pool_size: int | None = None
     # Operation names with their own label in /metrics (comma-separated); others are "other".
     metrics_operations: str = ""
     push_claim_seconds: float = 60.0  # a bulk upload silent this long has died: its key is free
     max_request_bytes: int = 8_000_000  # a GraphQL body (pushRecords carries up to 1000 records)
     # Read queries compiled to one SQL statement each (hub/api/compiled/); off: resolvers only.
     compiled_reads: bool = True
+
+    def api_pool_per_process(self, processes: int = 1) -> int:
+        """Connections for each of `processes` API processes: HUB_API_POOL_SIZE as set (it is
+        per process), else a share of three per CPU core of this machine (4 to 20 in all).
+
+        Connections beyond what the database's cores can run only queue statements inside
+        PostgreSQL, where the waiting also takes CPU from the server: on 2 cores shared with the
+        database, 20 connections gave the city page a p99 of 78 ms, 10 gave 57 and 6 gave 48,
+        at the same rate. Where the database has cores of its own, set it (about three per
+        database core, divided among the API processes).
+        """
+        if self.api_pool_size is not None:
+            return self.api_pool_size
+        machine = min(20, max(4, 3 * (os.cpu_count() or 1)))
+        return max(2, machine // processes)
 
     @property
     def resolved_database_url(self) -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jwt
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.records import small_ledger, trainee
@@ -73,3 +74,17 @@ def test_a_serving_process_freezes_what_it_built_before_taking_requests(tmp_path
     assert done.returncode == 0, done.stderr
     before, after = (int(n) for n in done.stdout.split())
     assert before == 0 and after > 100_000
+
+
+def test_api_processes_share_three_connections_per_core_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.settings import Settings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    unset = Settings(data_dir=tmp_path, api_pool_size=None)
+    assert [unset.api_pool_per_process(n) for n in (1, 2, 4)] == [6, 3, 2]
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert unset.api_pool_per_process() == 20  # at most 20 on a large machine
+    told = Settings(data_dir=tmp_path, api_pool_size=8)
+    assert [told.api_pool_per_process(n) for n in (1, 2)] == [8, 8]  # per process, as set

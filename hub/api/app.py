@@ -124,7 +124,9 @@ class GraphQLEndpoint:
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
     """The hub's web application on `engine` (or one made from the settings)."""
     engine = engine or api_engine(
-        settings.resolved_database_url, settings.request_timeout_seconds, settings.api_pool_size
+        settings.resolved_database_url,
+        settings.request_timeout_seconds,
+        settings.api_pool_per_process(),
     )
     graphql = GraphQLEndpoint(settings, engine)
 
