@@ -209,9 +209,9 @@ def _session_totals(compiler: Compiler, src: FromClause) -> FromClause:
 def _area_once(predicate: ColumnElement[bool]) -> ColumnElement[bool]:
     """`predicate` with each `code IN (<regions of the area>)` read as `= ANY(array(…))`.
 
-    The same regions; but PostgreSQL joins an IN to the region table again inside every probe
-    of a class, and builds the array once per statement (city statement 0.81 -> 0.73 ms,
-    city page +10-15% req/s)."""
+    The same regions. PostgreSQL joins an IN to the region table again inside every probe of a
+    class; an array it builds once per statement (city statement 0.81 -> 0.73 ms, city page
+    +10-15% req/s)."""
 
     def once(element: Any) -> Any:
         if (
