@@ -48,7 +48,7 @@ def _milliseconds(timeout_seconds: float) -> int:
     return max(1, int(timeout_seconds * 1000))
 
 
-def api_engine(url: str, timeout_seconds: float, pool_size: int = 10) -> AsyncEngine:
+def api_engine(url: str, timeout_seconds: float, pool_size: int) -> AsyncEngine:
     """The API's own engine on `url`. On PostgreSQL every connection starts with the settings
     each request transaction would otherwise set first (a round trip per request, a tenth of
     the city page's time in process): nothing else uses these connections.

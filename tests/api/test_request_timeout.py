@@ -128,7 +128,7 @@ async def test_the_api_engine_starts_its_connections_with_the_request_settings(
     request's transaction does not spend a round trip setting them."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has nothing to set per connection")
-    api = api_engine(engine.url.render_as_string(hide_password=False), 2.5)
+    api = api_engine(engine.url.render_as_string(hide_password=False), 2.5, pool_size=2)
     try:
         async with api.connect() as connection:
             timeout = await connection.exec_driver_sql("SHOW statement_timeout")
