@@ -4,7 +4,7 @@ PostgreSQL: the batch is COPYed into a temporary staging table (one per record t
 connection, emptied at commit) and merged with one
 `INSERT … SELECT … ON CONFLICT (platform_id, source_id) DO UPDATE … WHERE content_hash IS
 DISTINCT FROM … RETURNING` whose source is a `DELETE … RETURNING` of the staging table, so
-the merge leaves it empty. A CTE reads, in the same statement's snapshot, which trainee each
+the merge leaves it empty. Its RETURNING reads, in the statement's snapshot, which trainee each
 changed fact belonged to before, for the statistics roll-up.
 SQLite: the existing keys are read first, then `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING`.
 
@@ -90,17 +90,16 @@ async def _merge_postgresql(
     columns = ", ".join(names)
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
     facts = _has_trainee(table)
-    # LATERAL: one unique-index probe per staged row whatever the planner guesses of the
-    # staging table, which is never analysed.
-    old = (
-        f"SELECT t.id, t.trainee_id FROM staged s CROSS JOIN LATERAL ("
-        f"SELECT id, trainee_id, content_hash FROM {table.name} "
-        "WHERE platform_id = s.platform_id AND source_id = s.source_id) t "
-        "WHERE t.content_hash IS DISTINCT FROM s.content_hash"
-        if facts
-        else "SELECT NULL::bigint AS id, NULL::int AS trainee_id WHERE false"
-    )
     trainee = "t.trainee_id" if facts else "NULL::int"
+    # The trainee a changed fact belonged to before: a subquery in RETURNING reads the table as
+    # the statement found it (its own writes are invisible to it), so it sees the row before
+    # this update. Asked only of updated rows: an index probe per change, none per new row.
+    old_trainee = (
+        f"CASE WHEN t.xmax = 0 THEN NULL ELSE "
+        f"(SELECT o.trainee_id FROM {table.name} o WHERE o.id = t.id) END"
+        if facts
+        else "NULL::int"
+    )
     # The version ids come from the sequence here rather than in a statement of their own.
     version_id = (
         f"nextval((SELECT pg_get_serial_sequence('{version_table.name}', 'id')))"
@@ -108,17 +107,13 @@ async def _merge_postgresql(
         else "NULL::bigint"
     )
     statement = f"""
-        WITH staged AS (DELETE FROM {stage} RETURNING {columns}),
-        old AS ({old}),
-        merged AS (
-            INSERT INTO {table.name} AS t ({columns})
-            SELECT {columns} FROM staged
-            ON CONFLICT (platform_id, source_id) DO UPDATE SET {updates}
-            WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-            RETURNING t.id, t.source_id, t.xmax = 0 AS inserted, {trainee} AS trainee_id
-        )
-        SELECT m.id, m.source_id, m.inserted, m.trainee_id, old.trainee_id, {version_id}
-        FROM merged m LEFT JOIN old ON old.id = m.id
+        WITH staged AS (DELETE FROM {stage} RETURNING {columns})
+        INSERT INTO {table.name} AS t ({columns})
+        SELECT {columns} FROM staged
+        ON CONFLICT (platform_id, source_id) DO UPDATE SET {updates}
+        WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+        RETURNING t.id, t.source_id, t.xmax = 0 AS inserted, {trainee} AS trainee_id,
+            {old_trainee} AS old_trainee_id, {version_id} AS version_id
     """
     found = await session.execute(text(statement))
     return [Merged(*row) for row in found.all()]
