@@ -3,11 +3,11 @@
     .venv/bin/python bench/ingest.py [--persons 5000] [--batch 5000]
 
 Generates the simulated dataset for --persons people; ingests the trainees, courses, classes and
-enrolments (untimed), then times the session records through `Ingestor.ingest` in --batch-record
+enrolments (untimed), then times the session records through the ingest path in --batch-record
 transactions (validation, reference resolution, staging merge, history, ledger chain, statistics
-roll-up), exactly as `hub import` does. The same rows, read back, are then COPYed with asyncpg
-`copy_records_to_table` into the emptied `learning_session` table (same indexes and foreign
-keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
+roll-up), exactly as `hub import` does, the next batch validated and hashed while one is stored.
+The same rows, read back, are then COPYed with asyncpg `copy_records_to_table` into the emptied
+`learning_session` table (same indexes and foreign keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
 (bench/harness.py). The same sessions then go through the ingest path into a SQLite file, and the
 per-record Python steps are timed alone (validation: pydantic per record, pydantic
 `TypeAdapter(list[...])`, msgspec; canonical hashing: stdlib json vs orjson). Prints the rates
@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import os
 import tempfile
+from contextlib import aclosing
 from pathlib import Path
 
 import asyncpg
@@ -38,6 +39,7 @@ from steps import time_steps
 from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
 from hub.ingest import Ingestor
+from hub.ingest.ahead import prepared_ahead
 from hub.ingest.files import BATCH_SIZE
 from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
@@ -47,12 +49,17 @@ CODE = "wuhai-skills"
 
 
 async def _ingest(engine, vault, platform_id, records, batch) -> None:  # type: ignore[no-untyped-def]
-    for start in range(0, len(records), batch):
-        async with transaction(engine) as session:
-            stats = await Ingestor(session, platform_id, vault).ingest(
-                records[start : start + batch]
-            )
-            assert stats.total.quarantined == 0, stats.as_dict()
+    """As `hub import` stores a file: a transaction per batch, the next one prepared meanwhile."""
+
+    async def batches():  # type: ignore[no-untyped-def]
+        for start in range(0, len(records), batch):
+            yield records[start : start + batch]
+
+    async with aclosing(prepared_ahead(batches(), list, vault)) as ahead:
+        async for _, prepared in ahead:
+            async with transaction(engine) as session:
+                stats = await Ingestor(session, platform_id, vault).store(prepared)
+                assert stats.total.quarantined == 0, stats.as_dict()
 
 
 async def run(persons: int, batch: int) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.db import transaction
+from hub.ingest.ahead import prepared_ahead
 from hub.ingest.pipeline import Ingestor
 from hub.ingest.runs import finish_run, start_run
 from hub.ingest.stats import IngestStats
@@ -64,15 +66,14 @@ async def import_file_run(
         assert platform_id is not None
         run_id = await start_run(session, platform_id, "import")
     stats = IngestStats()
-    batch: list[Any] = []
     try:
-        for raw in read_ndjson(path, encoding):
-            batch.append(raw)
-            if len(batch) >= BATCH_SIZE:
-                stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
-                batch = []
-        if batch:
-            stats.add(await _ingest_batch(engine, vault, platform_id, run_id, batch))
+        # the next batch is read and prepared while this one is stored
+        ahead = prepared_ahead(_batches(path, encoding), list, vault)
+        async with aclosing(ahead):
+            async for _, prepared in ahead:
+                async with transaction(engine) as session:
+                    ingestor = Ingestor(session, platform_id, vault, run_id)
+                    stats.add(await ingestor.store(prepared))
     except Exception as error:
         async with transaction(engine) as session:
             await finish_run(session, run_id, stats, error=f"{type(error).__name__}: {error}")
@@ -83,8 +84,12 @@ async def import_file_run(
     return run_id, stats
 
 
-async def _ingest_batch(
-    engine: AsyncEngine, vault: PiiVault, platform_id: int, run_id: int, batch: list[Any]
-) -> IngestStats:
-    async with transaction(engine) as session:
-        return await Ingestor(session, platform_id, vault, run_id).ingest(batch)
+async def _batches(path: Path, encoding: str) -> AsyncIterator[list[Any]]:
+    batch: list[Any] = []
+    for raw in read_ndjson(path, encoding):
+        batch.append(raw)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

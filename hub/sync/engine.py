@@ -20,17 +20,20 @@ the hub's there, so a run's memory does not grow with the number of records a st
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from connectors.base import Census, PlatformConfig
+from connectors.base import Batch, Census, PlatformConfig
 from connectors.errors import ConnectorError
 from connectors.http import HttpClient
 from connectors.registry import connector_for
 from hub.db import transaction
 from hub.ingest import Ingestor, IngestStats, StreamStats
+from hub.ingest.ahead import prepared_ahead
 from hub.ingest.rekey import rekey
 from hub.ingest.runs import abandon_dead_runs, finish_run, mark_alive, start_run
 from hub.ingest.withdraw import Withdrawal, withdraw
@@ -141,21 +144,25 @@ async def sync_platform(
             async with transaction(engine) as session:
                 cursor = await _load_cursor(session, platform_id, stream.name)
             unkeyed = False  # a record without a source id: its absence proves nothing
-            async for batch in stream.read(cursor):
-                async with transaction(engine) as session:
-                    if batch.rekey:  # records stored under a key the connector no longer uses
-                        await rekey(session, platform_id, stream.name, batch.rekey, run_id)
-                    ingested = await Ingestor(session, platform_id, vault, run_id).ingest(
-                        batch.records
-                    )
-                    # committed with the cursor: the ids noted are those of the batches stored
-                    await record_ids(session, run_id, stream.name, _source_ids(batch.records))
-                    await _save_cursor(session, platform_id, stream.name, batch.cursor)
-                    await mark_alive(session, run_id)
-                stats.add(ingested)
-                unkeyed = unkeyed or any(not _keyed(r) for r in batch.records)
-                if progress:
-                    progress(stream.name, stream_stats)
+            # the next page is fetched and prepared while this one is stored
+            ahead = prepared_ahead(stream.read(cursor), _records, vault)
+            async with aclosing(ahead):
+                async for batch, prepared in ahead:
+                    async with transaction(engine) as session:
+                        if batch.rekey:  # records stored under a key the connector no longer uses
+                            await rekey(session, platform_id, stream.name, batch.rekey, run_id)
+                        ingested = await Ingestor(session, platform_id, vault, run_id).store(
+                            prepared
+                        )
+                        # committed with the cursor: the ids noted are those of the batches stored
+                        ids = _source_ids(batch.records)
+                        await record_ids(session, run_id, stream.name, ids)
+                        await _save_cursor(session, platform_id, stream.name, batch.cursor)
+                        await mark_alive(session, run_id)
+                    stats.add(ingested)
+                    unkeyed = unkeyed or any(not _keyed(r) for r in batch.records)
+                    if progress:
+                        progress(stream.name, stream_stats)
             if cursor is None or getattr(stream, "whole", False):
                 whole.add(stream.name)
             snapshot = getattr(stream, "snapshot", False)
@@ -184,6 +191,10 @@ async def sync_platform(
         await finish_run(session, run_id, stats, error=error, status=result.status, extra=extra)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this run touched
     return result
+
+
+def _records(batch: Batch) -> list[Any]:
+    return batch.records
 
 
 def _keyed(record: object) -> bool:
