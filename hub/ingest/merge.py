@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,18 +44,21 @@ async def merge(
     session: AsyncSession,
     table: Any,
     rows: Sequence[dict[str, Any]],
+    shared: dict[str, Any],
     version_table: Any | None = None,
 ) -> list[Merged]:
-    """Upsert `rows` (same keys, every column but `id`) into `table`; returns what was written.
+    """Upsert `rows` into `table`; returns what was written.
 
-    With `version_table` (PostgreSQL), each returned row also carries an id taken from that
-    table's sequence in the same statement, for the version the caller writes next.
+    Each row holds the same keys; `shared` holds the values every row has alike (the platform,
+    the batch's moment), so that together they give every column but `id`. With
+    `version_table` (PostgreSQL), each returned row also carries an id taken from that table's
+    sequence in the same statement, for the version the caller writes next.
     """
     if not rows:
         return []
     if await is_postgresql(session):
-        return await _merge_postgresql(session, table, rows, version_table)
-    return await _merge_sqlite(session, table, rows)
+        return await _merge_postgresql(session, table, rows, shared, version_table)
+    return await _merge_sqlite(session, table, [{**row, **shared} for row in rows])
 
 
 def _has_trainee(table: Any) -> bool:
@@ -79,7 +82,11 @@ async def _staging(session: AsyncSession, table: Any, names: Sequence[str]) -> s
 
 
 async def _merge_postgresql(
-    session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], version_table: Any | None
+    session: AsyncSession,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    shared: dict[str, Any],
+    version_table: Any | None,
 ) -> list[Merged]:
     names = sorted(rows[0])  # sorted: one staging layout per table whatever the dict order
     stage = await _staging(session, table, names)
@@ -87,8 +94,15 @@ async def _merge_postgresql(
     # The rows' timestamps are validated records' and utcnow()'s: all timezone-aware.
     tuples = bind_tuples(table, dialect, names, rows, aware_timestamps=True)
     await copy_tuples(session, stage, names, tuples)
-    columns = ", ".join(names)
-    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEEP_ON_UPDATE)
+    staged_columns = ", ".join(names)
+    # The shared values join in the INSERT as parameters: staged, they were sent once per row.
+    shared_names = sorted(shared)
+    columns = ", ".join([*names, *shared_names])
+    values = ", ".join([*names, *(f":{n}" for n in shared_names)])
+    parameters = [bindparam(n, shared[n], type_=table.c[n].type) for n in shared_names]
+    updates = ", ".join(
+        f"{n} = EXCLUDED.{n}" for n in [*names, *shared_names] if n not in KEEP_ON_UPDATE
+    )
     facts = _has_trainee(table)
     trainee = "t.trainee_id" if facts else "NULL::int"
     # The trainee a changed fact belonged to before: a subquery in RETURNING reads the table as
@@ -107,15 +121,15 @@ async def _merge_postgresql(
         else "NULL::bigint"
     )
     statement = f"""
-        WITH staged AS (DELETE FROM {stage} RETURNING {columns})
+        WITH staged AS (DELETE FROM {stage} RETURNING {staged_columns})
         INSERT INTO {table.name} AS t ({columns})
-        SELECT {columns} FROM staged
+        SELECT {values} FROM staged
         ON CONFLICT (platform_id, source_id) DO UPDATE SET {updates}
         WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
         RETURNING t.id, t.source_id, t.xmax = 0 AS inserted, {trainee} AS trainee_id,
             {old_trainee} AS old_trainee_id, {version_id} AS version_id
     """
-    found = await session.execute(text(statement))
+    found = await session.execute(text(statement).bindparams(*parameters))
     return [Merged(*row) for row in found.all()]
 
 

@@ -143,16 +143,12 @@ class Ingestor:
         for record, text in ready:
             texts[record.source_id] = text
             row = spec.build(record, resolved[record.source_id], self.vault)
-            row.update(
-                platform_id=self.platform_id,
-                source_id=record.source_id,
-                content_hash=text.content_hash,
-                first_seen_at=now,
-                updated_at=now,
-            )
+            row.update(source_id=record.source_id, content_hash=text.content_hash)
             rows.append(row)
         table = spec.table.__table__  # type: ignore[attr-defined]
-        merged = await merge(self.session, table, rows, RecordVersion.__table__)  # type: ignore[attr-defined]
+        shared = {"platform_id": self.platform_id, "first_seen_at": now, "updated_at": now}
+        versions = RecordVersion.__table__  # type: ignore[attr-defined]
+        merged = await merge(self.session, table, rows, shared, versions)
         inserted = sum(1 for m in merged if m.inserted)
         stream = stats.of(record_type)
         stream.inserted += inserted
