@@ -127,7 +127,7 @@ async def run(persons: int, batch: int) -> None:
             "",
             "| path | seconds | rows/s |",
             "|---|---:|---:|",
-            f"| hub ingest path (`Ingestor.ingest`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
+            f"| hub ingest path (as `hub import`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} |",
             f"| asyncpg `copy_records_to_table`, PostgreSQL | {copy_time.seconds:.1f} | {copy_rate:,.0f} |",
             f"| hub ingest path, SQLite (file, WAL) | {sqlite_time.seconds:.1f} | {sqlite_rate:,.0f} |",
             "",
