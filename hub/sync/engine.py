@@ -3,7 +3,9 @@
 Because a batch's records and the stream's new cursor commit in one transaction, a run killed at
 any moment resumes from the last committed cursor; records fetched again are upserted by natural
 key, so the resumed run neither loses nor duplicates anything. The killed run itself is marked
-`abandoned` by the platform's next run (hub/ingest/runs.py). Every run that read all its streams
+`abandoned` by the platform's next run (hub/ingest/runs.py). The next page is fetched and
+validated while a batch is stored (hub/ingest/ahead.py); it is stored, and its cursor saved,
+only after the batch before it. Every run that read all its streams
 ends with the completeness check of hub/sync/reconcile.py: a difference makes it `incomplete`.
 
 Before that check, records the platform no longer holds are withdrawn (hub/ingest/withdraw.py),
