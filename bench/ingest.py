@@ -7,11 +7,12 @@ enrolments (untimed), then times the session records through the ingest path in 
 transactions (validation, reference resolution, staging merge, history, ledger chain, statistics
 roll-up), exactly as `hub import` does, the next batch validated and hashed while one is stored.
 The same rows, read back, are then COPYed with asyncpg `copy_records_to_table` into the emptied
-`learning_session` table (same indexes and foreign keys): the physical limit. ANALYZE runs every 20 s meanwhile, as autovacuum would
-(bench/harness.py). The same sessions then go through the ingest path into a SQLite file, and the
-per-record Python steps are timed alone (validation: pydantic per record, pydantic
-`TypeAdapter(list[...])`, msgspec; canonical hashing: stdlib json vs orjson). Prints the rates
-and the ratio, appends them to bench/RESULTS.md and writes bench/results/ingest.json.
+`learning_session` table (same indexes and foreign keys): the physical limit. ANALYZE runs every
+20 s meanwhile, as autovacuum would (bench/harness.py). The same sessions then go through the
+ingest path into a SQLite file, and the per-record Python steps are timed alone (validation:
+pydantic per record, pydantic `TypeAdapter(list[...])`, msgspec; canonical hashing: stdlib json
+vs orjson). Prints the rates and the ratio, appends them to bench/RESULTS.md and writes
+bench/results/ingest.json.
 """
 
 from __future__ import annotations
