@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import tempfile
-from contextlib import aclosing
 from pathlib import Path
 
 import asyncpg
@@ -39,9 +38,8 @@ from steps import time_steps
 
 from connectors.simulated.dataset import generate_by_platform
 from hub.db import create_engine, transaction
-from hub.ingest import Ingestor
-from hub.ingest.ahead import prepared_ahead
-from hub.ingest.files import BATCH_SIZE
+from hub.ingest import IngestStats
+from hub.ingest.files import BATCH_SIZE, store_batches
 from hub.migrate import upgrade_engine
 from hub.platforms.service import ensure_platform
 from hub.security.pii import PiiVault
@@ -50,17 +48,15 @@ CODE = "wuhai-skills"
 
 
 async def _ingest(engine, vault, platform_id, records, batch) -> None:  # type: ignore[no-untyped-def]
-    """As `hub import` stores a file: a transaction per batch, the next one prepared meanwhile."""
+    """Stored as `hub import` stores a file (`store_batches`), without a sync run."""
 
     async def batches():  # type: ignore[no-untyped-def]
         for start in range(0, len(records), batch):
             yield records[start : start + batch]
 
-    async with aclosing(prepared_ahead(batches(), list, vault)) as ahead:
-        async for _, prepared in ahead:
-            async with transaction(engine) as session:
-                stats = await Ingestor(session, platform_id, vault).store(prepared)
-                assert stats.total.quarantined == 0, stats.as_dict()
+    stats = IngestStats()
+    await store_batches(engine, vault, platform_id, None, batches(), stats)
+    assert stats.total.quarantined == 0, stats.as_dict()
 
 
 async def run(persons: int, batch: int) -> None:

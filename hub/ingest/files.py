@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any
@@ -67,13 +67,7 @@ async def import_file_run(
         run_id = await start_run(session, platform_id, "import")
     stats = IngestStats()
     try:
-        # the next batch is read and prepared while this one is stored
-        ahead = prepared_ahead(_batches(path, encoding), list, vault)
-        async with aclosing(ahead):
-            async for _, prepared in ahead:
-                async with transaction(engine) as session:
-                    ingestor = Ingestor(session, platform_id, vault, run_id)
-                    stats.add(await ingestor.store(prepared))
+        await store_batches(engine, vault, platform_id, run_id, _batches(path, encoding), stats)
     except Exception as error:
         async with transaction(engine) as session:
             await finish_run(session, run_id, stats, error=f"{type(error).__name__}: {error}")
@@ -82,6 +76,23 @@ async def import_file_run(
         await finish_run(session, run_id, stats)
     await check(engine, run_ids=[run_id])  # the fraud rules, over what this import touched
     return run_id, stats
+
+
+async def store_batches(
+    engine: AsyncEngine,
+    vault: PiiVault,
+    platform_id: int,
+    run_id: int | None,
+    batches: AsyncIterable[list[Any]],
+    stats: IngestStats,
+) -> None:
+    """Store each batch of raw records in a transaction of its own, the next batch read and
+    prepared meanwhile; `stats` grows as batches commit, so a failure still counts what stored."""
+    ahead = prepared_ahead(batches, list, vault)
+    async with aclosing(ahead):
+        async for _, prepared in ahead:
+            async with transaction(engine) as session:
+                stats.add(await Ingestor(session, platform_id, vault, run_id).store(prepared))
 
 
 async def _batches(path: Path, encoding: str) -> AsyncIterator[list[Any]]:
