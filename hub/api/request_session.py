@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from hub.api.fair_pool import FairAsyncPool
 from hub.db import create_engine
 
 log = logging.getLogger("hub.api")
@@ -55,7 +56,8 @@ def api_engine(url: str, timeout_seconds: float, pool_size: int) -> AsyncEngine:
 
     Its `pool_size` connections stay open and no more are opened: under a load beyond them,
     "overflow" connections were opened and closed again all the time (a connect, its startup
-    and every statement prepared anew: a tenth of the city page's time under load)."""
+    and every statement prepared anew: a tenth of the city page's time under load). Requests
+    waiting for one are served in the order they came (`FairAsyncPool`)."""
     if not url.startswith("postgresql"):
         return create_engine(url)
     milliseconds = _milliseconds(timeout_seconds)
@@ -69,6 +71,7 @@ def api_engine(url: str, timeout_seconds: float, pool_size: int) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=timeout_seconds,
+        poolclass=FairAsyncPool,
     )
     _PRESET[engine.sync_engine] = milliseconds
     return engine
