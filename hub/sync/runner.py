@@ -1,12 +1,13 @@
 """Running syncs for the CLI: progress per stream and a summary table per platform.
 
 On a terminal the progress is a live line per stream (rich); otherwise (a log file, a pipe, a
-service manager) one plain line is printed per batch stored, so whoever tails the log sees the
+service manager) one plain line is printed per batch that changed the figures, so whoever tails the log sees the
 sync move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -28,6 +29,23 @@ def _describe(code: str, stream: str, stats: StreamStats) -> str:
         f"{code} · {stream}: {stats.received} read, {stats.inserted} new, "
         f"{stats.updated} changed, {stats.quarantined} quarantined"
     )
+
+
+def log_lines(console: Console, code: str) -> Callable[[str, StreamStats], None]:
+    """The progress of a sync as plain log lines: one per batch that changed a stream's figures
+    (a batch that only moves the cursor, e.g. releasing one held at a tie, repeats nothing)."""
+    last: dict[str, str] = {}
+
+    def log_line(stream: str, stats: StreamStats) -> None:
+        text = _describe(code, stream, stats)
+        if last.get(stream) == text:
+            return
+        last[stream] = text
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        console.print(f"{stamp} {text}", highlight=False)
+        console.file.flush()  # a pipe is block-buffered: the line must reach the log now
+
+    return log_line
 
 
 async def _sync_one(
@@ -52,13 +70,7 @@ async def _sync_one(
 
             result = await run(engine, vault, config, client, report)
     else:
-
-        def log_line(stream: str, stats: StreamStats) -> None:
-            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            console.print(f"{stamp} {_describe(config.code, stream, stats)}", highlight=False)
-            console.file.flush()  # a pipe is block-buffered: the line must reach the log now
-
-        result = await run(engine, vault, config, client, log_line)
+        result = await run(engine, vault, config, client, log_lines(console, config.code))
     title = f"{'reconcile' if full else 'sync'} {config.code} (run {result.run_id})"
     console.print(stats_table(title, result.stats))
     if result.error:
