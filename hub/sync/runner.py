@@ -1,8 +1,8 @@
 """Running syncs for the CLI: progress per stream and a summary table per platform.
 
 On a terminal the progress is a live line per stream (rich); otherwise (a log file, a pipe, a
-service manager) one plain line is printed per batch that changed the figures, so whoever tails the log sees the
-sync move.
+service manager) one plain line is printed per batch that changed the figures, so whoever tails
+the log sees the sync move.
 """
 
 from __future__ import annotations
