@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from hub.api.errors import ScopeDenied, Unauthenticated
 from hub.api.request_session import finished
 from hub.auth.principal import Principal, Role
-from hub.auth.scopes import Scope
+from hub.auth.scopes import Scope, scope_for
 from hub.security.pii import PiiVault
 from hub.settings import Settings
 
@@ -46,7 +46,7 @@ class HubContext:
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.require())
+        return scope_for(self.require())
 
     async def execute(self, statement: Executable) -> Result[Any]:
         return await self.run(lambda session: session.execute(statement))
