@@ -44,7 +44,8 @@ from schema.tables import (
 )
 
 T = TypeVar("T")
-KEPT_PER_SCOPE = 256  # predicates one Scope keeps: its tables' and a few per-request sources'
+KEPT_PER_SCOPE = 256  # predicates one Scope keeps: a few dozen; the bound is for callers
+# that would pass a new alias to a kept method every time
 
 
 def _kept(build: Callable[..., T]) -> Callable[..., T]:
@@ -59,7 +60,7 @@ def _kept(build: Callable[..., T]) -> Callable[..., T]:
         found = self._kept.get(key)
         if found is not None:
             return found[1]  # type: ignore[no-any-return]
-        if len(self._kept) >= KEPT_PER_SCOPE:  # a caller passing a new alias every time
+        if len(self._kept) >= KEPT_PER_SCOPE:
             self._kept.clear()
         value = build(self, *args)
         self._kept[key] = (args, value)  # the arguments kept alive: their ids stay theirs
@@ -81,6 +82,7 @@ class Scope:
         )
 
     # building blocks -------------------------------------------------------------------------
+    @_kept
     def _area(self) -> Select:
         """Region codes in the caller's area: a city and its districts, or one district."""
         code = self.principal.region_code
@@ -450,9 +452,11 @@ class Scope:
             return true()
         return AlertRecord.alert_id.in_(select(Alert.id).where(self.alerts()))
 
-    @_kept
     def statistics(self, source: Any) -> ColumnElement[bool]:
-        """Statistics cells (roll-up rows, raw facts, claim totals) by their keys' columns."""
+        """Statistics cells (roll-up rows, raw facts, claim totals) by their keys' columns.
+
+        Not kept: its callers build their source anew per request (hub/stats/), so a kept
+        predicate would never be asked for again. What it is made of (`_area`…) is kept."""
         if self._all:
             return true()
         columns = source.c

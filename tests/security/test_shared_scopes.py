@@ -90,6 +90,19 @@ def test_a_scope_keeps_a_bounded_number_of_predicates() -> None:
     """A caller passing a new source each time (an alias per statement) cannot grow it."""
     scope = Scope(PRINCIPALS[1])
     for _ in range(1000):
+        person_id = tables.Person.__table__.alias().c.id  # type: ignore[attr-defined]
+        assert _sql(scope.persons(person_id)) == _sql(Scope(PRINCIPALS[1]).persons(person_id))
+    assert 0 < len(scope._kept) <= 256
+
+
+def test_statistics_per_request_sources_leave_the_kept_predicates_alone() -> None:
+    """The statistics build their source anew per request (hub/stats/): asking the scope of
+    each neither grows what it keeps nor pushes out the predicates its other requests reuse."""
+    scope = Scope(PRINCIPALS[1])
+    trainees = scope.for_table(tables.Trainee)
+    kept = len(scope._kept)
+    for _ in range(1000):
         source = tables.StatTraineeCell.__table__.alias()  # type: ignore[attr-defined]
         assert _sql(scope.statistics(source)) == _sql(Scope(PRINCIPALS[1]).statistics(source))
-    assert len(scope._kept) <= 256
+    assert len(scope._kept) <= kept + 1  # at most the area subquery the statistics share
+    assert scope.for_table(tables.Trainee) is trainees
