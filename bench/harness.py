@@ -67,6 +67,44 @@ async def fresh_database(name: str, keep: bool | None = None) -> AsyncIterator[s
         await admin.close()
 
 
+ANALYZER = "bench-autoanalyze"  # kept out of the backend CPU figures (`backend_cpu`)
+
+
+async def backend_cpu(database: str) -> dict[int, float] | None:
+    """CPU seconds (user + system) each backend serving `database` has used so far, by pid.
+
+    Read from /proc, so only for a server on this machine (None otherwise); the autoanalyze
+    stand-in's connection and the one asking are left out. Take it before and after a run and
+    subtract (`cpu_between`): what the server itself spent on the run's statements.
+    """
+    connection = await asyncpg.connect(dsn(database))
+    try:
+        pids = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+            " AND application_name <> $2",
+            database,
+            ANALYZER,
+        )
+    finally:
+        await connection.close()
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for (pid,) in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # not a server on this machine
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_between(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    """The backend CPU seconds spent between two `backend_cpu` readings."""
+    if before is None or after is None:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 @asynccontextmanager
 async def autoanalyze(database: str, every: float = 20.0) -> AsyncIterator[None]:
     """ANALYZE the database every `every` seconds while the block runs.
@@ -75,7 +113,9 @@ async def autoanalyze(database: str, every: float = 20.0) -> AsyncIterator[None]
     (autovacuum=off): without it a table filled from empty keeps no statistics and PostgreSQL
     plans lookups on it as if it were tiny. Production servers keep autovacuum on.
     """
-    connection = await asyncpg.connect(dsn(database))
+    connection = await asyncpg.connect(
+        dsn(database), server_settings={"application_name": ANALYZER}
+    )
 
     async def loop() -> None:
         while True:
