@@ -191,7 +191,7 @@ def _round(seconds: float | None) -> float | None:
 def _bound(server_seconds: float | None, copy_seconds: float) -> list[str]:
     """What the PostgreSQL side alone allows: a batch's statements run one after another on one
     backend, so the hub path cannot take less time than that backend's CPU."""
-    if server_seconds is None:
+    if not server_seconds:
         return ["(PostgreSQL's CPU not measured: the server is not on this machine.)"]
     return [
         f"PostgreSQL's own CPU for the hub path's statements: {server_seconds:.1f} s. However fast",
