@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,16 +68,47 @@ async def fresh_database(name: str, keep: bool | None = None) -> AsyncIterator[s
         await admin.close()
 
 
-ANALYZER = "bench-autoanalyze"  # kept out of the backend CPU figures (`backend_cpu`)
+ANALYZER = "bench-autoanalyze"  # kept out of the backend CPU figures (`cpu_used`)
 
 
-async def backend_cpu(database: str) -> dict[int, float] | None:
-    """CPU seconds (user + system) each backend serving `database` has used so far, by pid.
+@dataclass
+class CpuUsed:
+    """CPU seconds a measured block cost: this process, and the PostgreSQL backends serving
+    the database (None when the server is not on this machine)."""
 
-    Read from /proc, so only for a server on this machine (None otherwise); the autoanalyze
-    stand-in's connection and the one asking are left out. Take it before and after a run and
-    subtract (`cpu_between`): what the server itself spent on the run's statements.
+    python: float = 0.0
+    server: float | None = None
+
+    def cells(self) -> str:
+        """The two figures as Markdown table cells."""
+        server = "n/a" if self.server is None else f"{self.server:.1f}"
+        return f"{self.python:.1f} | {server}"
+
+    def as_dict(self) -> dict[str, float | None]:
+        server = None if self.server is None else round(self.server, 2)
+        return {"python": round(self.python, 2), "postgresql_backend": server}
+
+
+@asynccontextmanager
+async def cpu_used(database: str) -> AsyncIterator[CpuUsed]:
+    """Measure the CPU the block costs this process and the backends serving `database`.
+
+    The backends' figures come from /proc, so only for a server on this machine; the
+    autoanalyze stand-in's connection is left out. A batch's statements run one after another
+    on one backend: the block cannot take less time than its backend's CPU.
     """
+    used = CpuUsed()
+    server_before, python_before = await _backend_cpu(database), time.process_time()
+    yield used
+    used.python = time.process_time() - python_before
+    server_after = await _backend_cpu(database)
+    if server_before is not None and server_after is not None:
+        used.server = sum(s - server_before.get(pid, 0.0) for pid, s in server_after.items())
+
+
+async def _backend_cpu(database: str) -> dict[int, float] | None:
+    """CPU seconds (user + system) each backend serving `database` has used so far, by pid;
+    None when they cannot be read here."""
     connection = await asyncpg.connect(dsn(database))
     try:
         pids = await connection.fetch(
@@ -96,13 +128,6 @@ async def backend_cpu(database: str) -> dict[int, float] | None:
             return None  # not a server on this machine
         used[pid] = (int(fields[11]) + int(fields[12])) / tick
     return used
-
-
-def cpu_between(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
-    """The backend CPU seconds spent between two `backend_cpu` readings."""
-    if before is None or after is None:
-        return None
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 @asynccontextmanager

@@ -21,15 +21,13 @@ import argparse
 import asyncio
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import asyncpg
 from harness import (
     Timer,
     autoanalyze,
-    backend_cpu,
-    cpu_between,
+    cpu_used,
     dsn,
     fresh_database,
     load,
@@ -87,14 +85,9 @@ async def run(persons: int, batch: int) -> None:
         async with transaction(engine) as session:
             platform_id = (await ensure_platform(session, CODE)).id
         await _ingest(engine, vault, platform_id, setup, batch)
-        server_before, python_before = await backend_cpu(name), time.process_time()
-        async with autoanalyze(name):
+        async with cpu_used(name) as hub_cpu, autoanalyze(name):
             with Timer() as hub_time:
                 await _ingest(engine, vault, platform_id, sessions, batch)
-        hub_cpu = (
-            time.process_time() - python_before,
-            cpu_between(server_before, await backend_cpu(name)),
-        )
         await engine.dispose()
 
         connection = await asyncpg.connect(dsn(name))
@@ -102,15 +95,11 @@ async def run(persons: int, batch: int) -> None:
         columns = list(rows[0].keys())
         await connection.execute("TRUNCATE learning_session")
         records = [tuple(r) for r in rows]
-        server_before, python_before = await backend_cpu(name), time.process_time()
-        with Timer() as copy_time:
-            await connection.copy_records_to_table(
-                "learning_session", records=records, columns=columns
-            )
-        copy_cpu = (
-            time.process_time() - python_before,
-            cpu_between(server_before, await backend_cpu(name)),
-        )
+        async with cpu_used(name) as copy_cpu:
+            with Timer() as copy_time:
+                await connection.copy_records_to_table(
+                    "learning_session", records=records, columns=columns
+                )
         await connection.close()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -138,12 +127,12 @@ async def run(persons: int, batch: int) -> None:
             "",
             "| path | seconds | rows/s | CPU s: this process | CPU s: its PostgreSQL backend |",
             "|---|---:|---:|---:|---:|",
-            f"| hub ingest path (as `hub import`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} | {_cpu(hub_cpu)} |",
-            f"| asyncpg `copy_records_to_table`, PostgreSQL | {copy_time.seconds:.1f} | {copy_rate:,.0f} | {_cpu(copy_cpu)} |",
+            f"| hub ingest path (as `hub import`), PostgreSQL | {hub_time.seconds:.1f} | {hub_rate:,.0f} | {hub_cpu.cells()} |",
+            f"| asyncpg `copy_records_to_table`, PostgreSQL | {copy_time.seconds:.1f} | {copy_rate:,.0f} | {copy_cpu.cells()} |",
             f"| hub ingest path, SQLite (file, WAL) | {sqlite_time.seconds:.1f} | {sqlite_rate:,.0f} | | |",
             "",
             f"Ratio hub / COPY on PostgreSQL: **{ratio:.0%}** (goal ≥ 50%).",
-            *_bound(hub_cpu[1], copy_time.seconds),
+            *_bound(hub_cpu.server, copy_time.seconds),
             "The hub path also validates, writes one `record_version` row and one ledger entry per",
             "new record and keeps the statistics roll-up; COPY writes the session rows only.",
             "ANALYZE runs every 20 s (autovacuum stand-in: the local server runs with autovacuum=off).",
@@ -162,14 +151,8 @@ async def run(persons: int, batch: int) -> None:
             "batch": batch,
             "hub_postgresql_rows_per_s": round(hub_rate),
             "hub_sqlite_rows_per_s": round(sqlite_rate),
-            "hub_cpu_seconds": {
-                "python": round(hub_cpu[0], 2),
-                "postgresql_backend": _round(hub_cpu[1]),
-            },
-            "copy_cpu_seconds": {
-                "python": round(copy_cpu[0], 2),
-                "postgresql_backend": _round(copy_cpu[1]),
-            },
+            "hub_cpu_seconds": hub_cpu.as_dict(),
+            "copy_cpu_seconds": copy_cpu.as_dict(),
             "steps_us_per_record": {k: round(v, 2) for k, v in steps.items()},
         },
         {"copy_postgresql_rows_per_s": round(copy_rate)},
@@ -177,15 +160,6 @@ async def run(persons: int, batch: int) -> None:
         "hub ingest path >= 0.5 x asyncpg COPY of the same rows (PostgreSQL)",
         conditions,
     )
-
-
-def _cpu(used: tuple[float, float | None]) -> str:
-    python, server = used
-    return f"{python:.1f} | {'n/a' if server is None else f'{server:.1f}'}"
-
-
-def _round(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds, 2)
 
 
 def _bound(server_seconds: float | None, copy_seconds: float) -> list[str]:
