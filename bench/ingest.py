@@ -92,7 +92,7 @@ async def run(persons: int, batch: int) -> None:
             with Timer() as hub_time:
                 await _ingest(engine, vault, platform_id, sessions, batch)
         await engine.dispose()
-        copy_time, copy_cpu, _ = await _copy_back(name, {"learning_session": 0})
+        copy_time, copy_cpu, copied = await _copy_back(name, {"learning_session": 0})
         all_time, all_cpu, written = await _copy_back(name, marks)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -108,7 +108,7 @@ async def run(persons: int, batch: int) -> None:
     load_after = load()
 
     hub_rate = len(sessions) / hub_time.seconds
-    copy_rate = written["learning_session"] / copy_time.seconds
+    copy_rate = copied["learning_session"] / copy_time.seconds
     all_rate = len(sessions) / all_time.seconds
     sqlite_rate = len(sessions) / sqlite_time.seconds
     ratio = hub_rate / copy_rate
